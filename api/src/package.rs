@@ -1,0 +1,80 @@
+//! Access packages: what a user requests, and the resource roles each one grants.
+
+use serde::{Deserialize, Serialize};
+
+/// An access package as the catalog and the request pane show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct AccessPackage {
+    pub id: String,
+    pub display_name: String,
+    pub description: String,
+    pub catalog: CatalogRef,
+    /// Hidden packages are never listed or found by search, but open from their link.
+    pub is_hidden: bool,
+    pub resource_roles: Vec<ResourceRole>,
+    /// The caller's request for this package that is still open (pending or scheduled), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_request_id: Option<String>,
+    /// The caller's active assignment of this package, if they already have it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
+}
+
+/// The catalog a package belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct CatalogRef {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// A short reference to a package, as requests and assignments name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PackageRef {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// One role on one resource that the package grants, e.g. "Member" of group "Sales".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRole {
+    pub display_name: String,
+    pub resource: Resource,
+}
+
+/// A group, application or site whose roles packages grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    pub display_name: String,
+    pub resource_type: ResourceKind,
+}
+
+/// What kind of thing a resource is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    Group,
+    Application,
+    Site,
+}
+
+impl ResourceKind {
+    /// The word a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Group => "Group",
+            Self::Application => "Application",
+            Self::Site => "SharePoint site",
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! What the binary does: serve (the default) or import a catalog file.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Cli, Command};
+
+/// Run the command the flags name.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.config).await,
+        Command::Import { file } => {
+            let _ = file;
+            anyhow::bail!("import is not available yet")
+        }
+    }
+}
+
+async fn serve(config: crate::Config) -> anyhow::Result<()> {
+    let addr = (config.address, config.port);
+    let state = crate::state(config).await?;
+    let listener =
+        TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr:?}"))?;
+    let local = listener.local_addr()?;
+    // The test harnesses read this line to learn the port when --port 0 was given.
+    println!("Access Portal is serving on http://{local}");
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

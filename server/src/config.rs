@@ -1,0 +1,124 @@
+//! The server's configuration: one typed struct, from flags and environment variables.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Access Portal's server: the REST API under /api/v1 and the built web app.
+#[derive(Debug, Parser)]
+#[command(name = "portal-server", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// What to do; serving is the default.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the web app (the default).
+    Serve,
+    /// Create or update users, groups, catalogs, packages and policies from a TOML file.
+    /// Running it twice with the same file changes nothing.
+    Import {
+        /// The catalog file to apply.
+        file: PathBuf,
+    },
+}
+
+/// Everything the server needs to run. Every field is a flag and an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// The address to listen on. Demo sign-in is refused on a non-loopback address unless
+    /// --allow-demo-on-network is given.
+    #[arg(long, env = "PORTAL_ADDRESS", default_value = "127.0.0.1", global = true)]
+    pub address: IpAddr,
+
+    /// The port to listen on; 0 picks a free one (the chosen address is printed).
+    #[arg(long, env = "PORTAL_PORT", default_value_t = 8080, global = true)]
+    pub port: u16,
+
+    /// Where the data lives: `sqlite://path/to/file.db` (created on first start) or
+    /// `postgres://user:password@host/database`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db", global = true)]
+    pub database_url: String,
+
+    /// The folder with the built web app (index.html and its assets); paths that are neither
+    /// API calls nor files there are answered with its index.html, so deep links work.
+    #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "dist", global = true)]
+    pub static_dir: PathBuf,
+
+    /// Turn on demo sign-in: anyone may act as any user of the directory. For trying the
+    /// portal out, never for real data.
+    #[arg(long, env = "PORTAL_DEMO", global = true)]
+    pub demo: bool,
+
+    /// Allow demo sign-in although the server listens on a non-loopback address.
+    #[arg(long, env = "PORTAL_ALLOW_DEMO_ON_NETWORK", global = true)]
+    pub allow_demo_on_network: bool,
+
+    /// A catalog file (TOML) imported at start, e.g. the demo data. Importing is idempotent,
+    /// so it is safe on every start.
+    #[arg(long, env = "PORTAL_SEED", global = true)]
+    pub seed: Option<PathBuf>,
+
+    /// The secret that signs bearer tokens (HS256). Give every instance the same one; without
+    /// it a random secret is made at start, and tokens end with the process.
+    #[arg(long, env = "PORTAL_TOKEN_SECRET", hide_env_values = true, global = true)]
+    pub token_secret: Option<String>,
+
+    /// How long a bearer token is accepted, in seconds.
+    #[arg(long, env = "PORTAL_TOKEN_TTL", default_value_t = 8 * 3600, global = true)]
+    pub token_ttl_seconds: u64,
+
+    /// The portal's address as people reach it; links in emails start with it.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    pub public_url: String,
+}
+
+impl Config {
+    /// Whether demo sign-in may be offered on the configured address.
+    pub fn demo_allowed(&self) -> Result<bool, String> {
+        if !self.demo {
+            return Ok(false);
+        }
+        if self.address.is_loopback() || self.allow_demo_on_network {
+            return Ok(true);
+        }
+        Err(format!(
+            "demo sign-in lets anyone act as anyone, so it is refused on {}: listen on 127.0.0.1, \
+             or pass --allow-demo-on-network if this network is yours alone",
+            self.address
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        Cli::parse_from(std::iter::once("portal-server").chain(args.iter().copied())).config
+    }
+
+    #[test]
+    fn the_defaults_run_locally() {
+        let config = parse(&[]);
+        assert_eq!(config.address.to_string(), "127.0.0.1");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.database_url, "sqlite://data/portal.db");
+    }
+
+    #[test]
+    fn demo_sign_in_is_refused_on_a_network_address_unless_allowed() {
+        assert!(parse(&["--demo", "--address", "0.0.0.0"]).demo_allowed().is_err());
+        assert_eq!(
+            parse(&["--demo", "--address", "0.0.0.0", "--allow-demo-on-network"]).demo_allowed(),
+            Ok(true)
+        );
+        assert_eq!(parse(&["--demo"]).demo_allowed(), Ok(true));
+        assert_eq!(parse(&["--address", "0.0.0.0"]).demo_allowed(), Ok(false));
+    }
+}

@@ -1,0 +1,52 @@
+//! Access Portal's server: the REST API under `/api/v1` and the built web app, on one port.
+//!
+//! `app(state)` is the whole HTTP surface, so tests can run it on port 0 or call it directly;
+//! `main.rs` only parses the configuration and hands it to `cli::run`.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod spa;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use crate::config::Config;
+pub use crate::state::AppState;
+use crate::store::Db;
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Open the database (migrating it) and make the state every handler shares.
+pub async fn state(config: Config) -> anyhow::Result<AppState> {
+    config.demo_allowed().map_err(anyhow::Error::msg)?;
+    let db = Db::connect(&config.database_url).await?;
+    let tokens = auth::Tokens::new(config.token_secret.as_deref(), config.token_ttl_seconds);
+    Ok(AppState { db, config: Arc::new(config), tokens: Arc::new(tokens) })
+}
+
+/// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path.
+pub fn app(state: AppState) -> Router {
+    let spa = spa::service(&state.config.static_dir);
+    Router::new()
+        .nest("/api/v1", routes::api())
+        .route("/api", axum::routing::any(routes::api_not_found))
+        .route("/api/{*rest}", axum::routing::any(routes::api_not_found))
+        .merge(routes::operations())
+        .fallback_service(spa)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
