@@ -1,0 +1,3 @@
+//! Components that pages are built from; one per file.
+
+pub mod nav;

@@ -1,0 +1,9 @@
+//! One module per route.
+
+pub mod access;
+pub mod approvals;
+pub mod catalog;
+pub mod not_found;
+pub mod package;
+pub mod request;
+pub mod requests;
