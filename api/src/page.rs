@@ -15,6 +15,9 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A page that is also the last one.
     pub fn last(value: Vec<T>) -> Self {
-        Self { value, next_cursor: None }
+        Self {
+            value,
+            next_cursor: None,
+        }
     }
 }

@@ -79,7 +79,10 @@ pub enum Approver {
     RequestorManager,
     /// One named user.
     #[serde(rename_all = "camelCase")]
-    SingleUser { user_id: String, display_name: String },
+    SingleUser {
+        user_id: String,
+        display_name: String,
+    },
 }
 
 /// How long access granted under a policy lasts.
@@ -89,9 +92,13 @@ pub enum Approver {
 pub enum Expiration {
     NoExpiration,
     #[serde(rename_all = "camelCase")]
-    AfterDuration { duration_days: u32 },
+    AfterDuration {
+        duration_days: u32,
+    },
     #[serde(rename_all = "camelCase")]
-    AfterDateTime { end_date_time: String },
+    AfterDateTime {
+        end_date_time: String,
+    },
 }
 
 impl Expiration {
@@ -135,7 +142,9 @@ pub enum QuestionKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         regex_hint: Option<String>,
     },
-    MultipleChoice { choices: Vec<Choice> },
+    MultipleChoice {
+        choices: Vec<Choice>,
+    },
 }
 
 /// One choice of a multiple-choice question.

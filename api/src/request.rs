@@ -188,7 +188,10 @@ impl RequestState {
 
     /// No further change can happen to a request in this state.
     pub fn is_final(self) -> bool {
-        matches!(self, Self::Delivered | Self::Denied | Self::Canceled | Self::Expired)
+        matches!(
+            self,
+            Self::Delivered | Self::Denied | Self::Canceled | Self::Expired
+        )
     }
 }
 

@@ -25,7 +25,7 @@ pub fn build() -> anyhow::Result<()> {
         .env("PATH", tool_path())
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_TOOLS_WASM_BINDGEN", wasm_bindgen_version()?)
-        .env("NO_COLOR", "1"))?;
+        .env("NO_COLOR", "true"))?;
     report_sizes(&root().join("dist"))
 }
 
