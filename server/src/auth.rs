@@ -39,7 +39,11 @@ impl Tokens {
     /// Tokens signed with `secret`, or with a fresh random secret when there is none.
     pub fn new(secret: Option<&str>, ttl_seconds: u64) -> Self {
         let secret = secret.map(str::to_owned).unwrap_or_else(|| {
-            format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+            format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            )
         });
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
@@ -62,7 +66,11 @@ impl Tokens {
             iat: now,
             exp: now + self.ttl_seconds,
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// The user id a valid token speaks for.
@@ -83,7 +91,10 @@ impl Tokens {
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }
 
 /// The signed-in caller's user id, taken from `Authorization: Bearer …`. A handler that takes
@@ -95,9 +106,15 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
         let token = header
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
             .ok_or_else(|| {
                 ApiError::Unauthorized(
                     "Sign in first: send `Authorization: Bearer <token>`.".to_owned(),

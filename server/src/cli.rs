@@ -19,8 +19,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: crate::Config) -> anyhow::Result<()> {
     let addr = (config.address, config.port);
     let state = crate::state(config).await?;
-    let listener =
-        TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr:?}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr:?}"))?;
     let local = listener.local_addr()?;
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");

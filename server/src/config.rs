@@ -33,7 +33,12 @@ pub enum Command {
 pub struct Config {
     /// The address to listen on. Demo sign-in is refused on a non-loopback address unless
     /// --allow-demo-on-network is given.
-    #[arg(long, env = "PORTAL_ADDRESS", default_value = "127.0.0.1", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_ADDRESS",
+        default_value = "127.0.0.1",
+        global = true
+    )]
     pub address: IpAddr,
 
     /// The port to listen on; 0 picks a free one (the chosen address is printed).
@@ -42,7 +47,12 @@ pub struct Config {
 
     /// Where the data lives: `sqlite://path/to/file.db` (created on first start) or
     /// `postgres://user:password@host/database`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/portal.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// The folder with the built web app (index.html and its assets); paths that are neither
@@ -66,7 +76,12 @@ pub struct Config {
 
     /// The secret that signs bearer tokens (HS256). Give every instance the same one; without
     /// it a random secret is made at start, and tokens end with the process.
-    #[arg(long, env = "PORTAL_TOKEN_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_TOKEN_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub token_secret: Option<String>,
 
     /// How long a bearer token is accepted, in seconds.
@@ -74,7 +89,12 @@ pub struct Config {
     pub token_ttl_seconds: u64,
 
     /// The portal's address as people reach it; links in emails start with it.
-    #[arg(long, env = "PORTAL_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
     pub public_url: String,
 }
 
@@ -113,7 +133,11 @@ mod tests {
 
     #[test]
     fn demo_sign_in_is_refused_on_a_network_address_unless_allowed() {
-        assert!(parse(&["--demo", "--address", "0.0.0.0"]).demo_allowed().is_err());
+        assert!(
+            parse(&["--demo", "--address", "0.0.0.0"])
+                .demo_allowed()
+                .is_err()
+        );
         assert_eq!(
             parse(&["--demo", "--address", "0.0.0.0", "--allow-demo-on-network"]).demo_allowed(),
             Ok(true)

@@ -31,7 +31,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// 422 Unprocessable Content: fields that break a rule, each with its message.
     #[error("{detail}")]
-    Validation { detail: String, errors: Vec<FieldError> },
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// 500 Internal Server Error: logged in full, answered with no internals.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -41,14 +44,21 @@ impl ApiError {
     /// A 422 about one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self::Validation { detail: message.clone(), errors: vec![FieldError::new(field, message)] }
+        Self::Validation {
+            detail: message.clone(),
+            errors: vec![FieldError::new(field, message)],
+        }
     }
 
     /// A 422 about several fields at once, so the user can fix them all in one go.
     pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => one.message.clone(),
-            _ => format!("{} fields need attention: {}", errors.len(), field_list(&errors)),
+            _ => format!(
+                "{} fields need attention: {}",
+                errors.len(),
+                field_list(&errors)
+            ),
         };
         Self::Validation { detail, errors }
     }
@@ -83,7 +93,11 @@ impl ApiError {
 }
 
 fn field_list(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+    errors
+        .iter()
+        .map(|e| e.field.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -107,13 +121,20 @@ impl IntoResponse for ApiError {
         let (detail, errors) = match self {
             Self::Internal(err) => {
                 tracing::error!(error = ?err, "request failed");
-                ("Something went wrong on our side. Try again in a moment.".to_owned(), vec![])
+                (
+                    "Something went wrong on our side. Try again in a moment.".to_owned(),
+                    vec![],
+                )
             }
             Self::Validation { detail, errors } => (detail, errors),
             other => (other.to_string(), vec![]),
         };
-        let problem =
-            Problem { status: status.as_u16(), title, detail, errors };
+        let problem = Problem {
+            status: status.as_u16(),
+            title,
+            detail,
+            errors,
+        };
         problem_response(problem)
     }
 }
@@ -122,7 +143,12 @@ impl IntoResponse for ApiError {
 pub fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
 }
 
 /// The result of a handler.

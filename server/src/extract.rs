@@ -45,7 +45,10 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
             "Send the body as JSON with `Content-Type: application/json`.".to_owned(),
         ),
         StatusCode::UNPROCESSABLE_ENTITY => ApiError::Validation {
-            detail: text.replace("Failed to deserialize the JSON body into the target type: ", ""),
+            detail: text.replace(
+                "Failed to deserialize the JSON body into the target type: ",
+                "",
+            ),
             errors: vec![],
         },
         _ => ApiError::BadRequest(text),

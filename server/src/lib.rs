@@ -6,8 +6,10 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod import;
 pub mod routes;
 pub mod spa;
 pub mod state;
@@ -33,7 +35,11 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     config.demo_allowed().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
     let tokens = auth::Tokens::new(config.token_secret.as_deref(), config.token_ttl_seconds);
-    Ok(AppState { db, config: Arc::new(config), tokens: Arc::new(tokens) })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        tokens: Arc::new(tokens),
+    })
 }
 
 /// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path.

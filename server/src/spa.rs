@@ -27,5 +27,9 @@ fn cache_control(response: &Response<ServeFileSystemResponseBody>) -> Option<Hea
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    Some(HeaderValue::from_static(if is_html { "no-cache" } else { "public, max-age=3600" }))
+    Some(HeaderValue::from_static(if is_html {
+        "no-cache"
+    } else {
+        "public, max-age=3600"
+    }))
 }

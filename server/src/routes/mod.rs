@@ -20,5 +20,8 @@ pub fn operations() -> Router<AppState> {
 
 /// Any `/api/...` path that names no endpoint: a JSON 404, never the web app's HTML.
 pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::NotFound(format!("There is no API endpoint at {}; see /api/openapi.json.", uri.path()))
+    ApiError::NotFound(format!(
+        "There is no API endpoint at {}; see /api/openapi.json.",
+        uri.path()
+    ))
 }

@@ -1,6 +1,11 @@
 //! All SQL lives below here. One schema, kept in two migration folders (SQLite and
 //! PostgreSQL) that differ only where the two dialects do.
 
+pub mod audit;
+pub mod catalog;
+pub mod directory;
+pub mod requests;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -49,9 +54,11 @@ impl Db {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout
                         // makes a second writer wait its turn instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
-                            .await?;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -63,13 +70,19 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&pool).await.context("cannot migrate the database")?;
+        migrator
+            .run(&pool)
+            .await
+            .context("cannot migrate the database")?;
         Ok(Self { pool, backend })
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> sqlx::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -78,12 +91,19 @@ fn prepare_sqlite_file(url: &str) -> anyhow::Result<String> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (file, query) = path.split_once('?').unwrap_or((path, ""));
     if file != ":memory:" {
-        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Some(dir) = std::path::Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
     }
-    let query = if query.contains("mode=") { query.to_owned() } else { join_query(query, "mode=rwc") };
+    let query = if query.contains("mode=") {
+        query.to_owned()
+    } else {
+        join_query(query, "mode=rwc")
+    };
     // Validate the URL the way the SQLite driver will read it, so a typo fails here.
     let url = format!("sqlite://{file}?{query}");
     sqlx::sqlite::SqliteConnectOptions::from_str(&url)
@@ -92,5 +112,9 @@ fn prepare_sqlite_file(url: &str) -> anyhow::Result<String> {
 }
 
 fn join_query(query: &str, extra: &str) -> String {
-    if query.is_empty() { extra.to_owned() } else { format!("{query}&{extra}") }
+    if query.is_empty() {
+        extra.to_owned()
+    } else {
+        format!("{query}&{extra}")
+    }
 }

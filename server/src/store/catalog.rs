@@ -1,0 +1,538 @@
+//! Catalogs, access packages with their resource roles, and assignment policies with their
+//! stages and questions.
+
+use std::collections::HashMap;
+
+use portal_api::{
+    AccessPackage, ApprovalStageSettings, Approver, AssignmentPolicy, CatalogRef, Choice,
+    Expiration, Question, QuestionKind, RequestApprovalSettings, RequestorSettings, Resource,
+    ResourceKind, ResourceRole,
+};
+use sqlx::{AnyConnection, QueryBuilder};
+
+use super::Db;
+use crate::domain::Scope;
+
+/// A policy together with who may request under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRecord {
+    pub policy: AssignmentPolicy,
+    pub scope: Scope,
+}
+
+/// Where a listing of packages resumes: after this display name and id.
+pub type PackageKey = (String, String);
+
+type PackageRow = (String, String, String, bool, String, String);
+
+const PACKAGE_COLUMNS: &str = "SELECT p.id, p.display_name, p.description, p.is_hidden, c.id, \
+    c.display_name FROM access_packages p JOIN catalogs c ON c.id = p.catalog_id";
+
+/// The packages `user_id` may request under at least one policy, hidden ones left out, by
+/// display name then id, after `after`, at most `limit`; `search` narrows to packages whose
+/// name, description or resource names contain it, ignoring case.
+pub async fn requestable_packages(
+    db: &Db,
+    user_id: &str,
+    search: Option<&str>,
+    after: Option<&PackageKey>,
+    limit: u32,
+) -> sqlx::Result<Vec<AccessPackage>> {
+    let mut query = QueryBuilder::new(PACKAGE_COLUMNS);
+    query.push(" WHERE NOT p.is_hidden AND EXISTS (SELECT 1 FROM assignment_policies ap WHERE ap.package_id = p.id AND (ap.allowed_target_scope = 'allUsers' OR (ap.allowed_target_scope = 'specificUsers' AND EXISTS (SELECT 1 FROM policy_targets t WHERE t.policy_id = ap.id AND t.target_id = ");
+    query.push_bind(user_id.to_owned());
+    query.push(")) OR (ap.allowed_target_scope = 'groupMembers' AND EXISTS (SELECT 1 FROM policy_targets t JOIN group_members m ON m.group_id = t.target_id WHERE t.policy_id = ap.id AND m.user_id = ");
+    query.push_bind(user_id.to_owned());
+    query.push("))))");
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        query.push(" AND p.search_text LIKE ");
+        query.push_bind(like_pattern(search));
+        query.push(" ESCAPE '\\'");
+    }
+    if let Some((name, id)) = after {
+        query.push(" AND (p.display_name > ");
+        query.push_bind(name.clone());
+        query.push(" OR (p.display_name = ");
+        query.push_bind(name.clone());
+        query.push(" AND p.id > ");
+        query.push_bind(id.clone());
+        query.push("))");
+    }
+    query.push(" ORDER BY p.display_name, p.id LIMIT ");
+    query.push_bind(i64::from(limit));
+    let rows: Vec<PackageRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    with_roles(db, rows).await
+}
+
+/// One package by id, hidden or not, with its resource roles.
+pub async fn package(db: &Db, id: &str) -> sqlx::Result<Option<AccessPackage>> {
+    let sql = format!("{PACKAGE_COLUMNS} WHERE p.id = $1");
+    let row: Option<PackageRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(with_roles(db, row.into_iter().collect()).await?.pop())
+}
+
+/// Every policy of a package, in the order the catalog file lists them.
+pub async fn policies_of_package(db: &Db, package_id: &str) -> sqlx::Result<Vec<PolicyRecord>> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM assignment_policies WHERE package_id = $1 ORDER BY position, id",
+    )
+    .bind(package_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut policies = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        if let Some(policy) = policy(db, &id).await? {
+            policies.push(policy);
+        }
+    }
+    Ok(policies)
+}
+
+type PolicyRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    bool,
+    bool,
+    bool,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+/// One policy by id, with everything the request pane and the rules need.
+pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
+    let row: Option<PolicyRow> = sqlx::query_as(
+        "SELECT id, package_id, display_name, description, allowed_target_scope, \
+             allow_custom_assignment_schedule, allow_extension, is_approval_required, \
+             is_requestor_justification_required, expiration_type, expiration_days, \
+             expiration_date_time \
+         FROM assignment_policies WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((
+        id,
+        package_id,
+        display_name,
+        description,
+        scope,
+        custom,
+        extension,
+        approval,
+        justification,
+        expiration_type,
+        days,
+        date_time,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let targets: Vec<(String,)> = sqlx::query_as(
+        "SELECT target_id FROM policy_targets WHERE policy_id = $1 ORDER BY target_id",
+    )
+    .bind(&id)
+    .fetch_all(&db.pool)
+    .await?;
+    let scope = Scope::from_parts(&scope, targets.into_iter().map(|t| t.0).collect())
+        .unwrap_or(Scope::SpecificUsers(vec![]));
+    let expiration = match (expiration_type.as_str(), days, date_time) {
+        ("afterDuration", Some(days), _) => Expiration::AfterDuration {
+            duration_days: u32::try_from(days).unwrap_or(u32::MAX),
+        },
+        ("afterDateTime", _, Some(end_date_time)) => Expiration::AfterDateTime { end_date_time },
+        _ => Expiration::NoExpiration,
+    };
+    let stages = stages(db, &id).await?;
+    let questions = questions(db, &id).await?;
+    let policy = AssignmentPolicy {
+        id,
+        access_package_id: package_id,
+        display_name,
+        description,
+        requestor_settings: RequestorSettings {
+            allow_custom_assignment_schedule: custom,
+            allow_extension: extension,
+        },
+        request_approval_settings: RequestApprovalSettings {
+            is_approval_required_for_add: approval,
+            is_requestor_justification_required: justification,
+            stages,
+        },
+        expiration,
+        questions,
+    };
+    Ok(Some(PolicyRecord { policy, scope }))
+}
+
+async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSettings>> {
+    let stages: Vec<(i64, i64, bool)> = sqlx::query_as(
+        "SELECT stage, duration_before_automatic_denial_days, is_approver_justification_required \
+         FROM policy_stages WHERE policy_id = $1 ORDER BY stage",
+    )
+    .bind(policy_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let approvers: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT a.stage, a.approver_type, u.id, u.display_name FROM policy_stage_approvers a \
+         LEFT JOIN users u ON u.id = a.user_id WHERE a.policy_id = $1 ORDER BY a.stage, a.position",
+    )
+    .bind(policy_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(stages
+        .into_iter()
+        .map(|(stage, days, justification)| ApprovalStageSettings {
+            duration_before_automatic_denial_days: u32::try_from(days).unwrap_or_default(),
+            is_approver_justification_required: justification,
+            primary_approvers: approvers
+                .iter()
+                .filter(|a| a.0 == stage)
+                .filter_map(
+                    |(_, kind, user_id, name)| match (kind.as_str(), user_id, name) {
+                        ("requestorManager", _, _) => Some(Approver::RequestorManager),
+                        (_, Some(user_id), Some(display_name)) => Some(Approver::SingleUser {
+                            user_id: user_id.clone(),
+                            display_name: display_name.clone(),
+                        }),
+                        _ => None,
+                    },
+                )
+                .collect(),
+        })
+        .collect())
+}
+
+type QuestionRow = (
+    String,
+    String,
+    bool,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
+async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
+    let rows: Vec<QuestionRow> = sqlx::query_as(
+        "SELECT id, text, is_required, question_type, is_single_line, regex_pattern, regex_hint \
+         FROM policy_questions WHERE policy_id = $1 ORDER BY position",
+    )
+    .bind(policy_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let choices: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT question_id, actual_value, display_value FROM question_choices \
+         WHERE policy_id = $1 ORDER BY question_id, position",
+    )
+    .bind(policy_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, text, is_required, kind, single_line, regex_pattern, regex_hint)| {
+                let kind = if kind == "multipleChoice" {
+                    QuestionKind::MultipleChoice {
+                        choices: choices
+                            .iter()
+                            .filter(|c| c.0 == id)
+                            .map(|(_, actual, display)| Choice {
+                                actual_value: actual.clone(),
+                                display_value: display.clone(),
+                            })
+                            .collect(),
+                    }
+                } else {
+                    QuestionKind::Text {
+                        is_single_line_question: single_line,
+                        regex_pattern,
+                        regex_hint,
+                    }
+                };
+                Question {
+                    id,
+                    text,
+                    is_required,
+                    kind,
+                }
+            },
+        )
+        .collect())
+}
+
+async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPackage>> {
+    let mut roles: HashMap<String, Vec<ResourceRole>> = HashMap::new();
+    if !rows.is_empty() {
+        let mut query = QueryBuilder::new(
+            "SELECT package_id, display_name, resource_name, resource_type FROM resource_roles \
+             WHERE package_id IN (",
+        );
+        let mut list = query.separated(", ");
+        for row in &rows {
+            list.push_bind(row.0.clone());
+        }
+        query.push(") ORDER BY package_id, position");
+        let found: Vec<(String, String, String, String)> =
+            query.build_query_as().fetch_all(&db.pool).await?;
+        for (package_id, display_name, resource_name, kind) in found {
+            let resource_type = match kind.as_str() {
+                "application" => ResourceKind::Application,
+                "site" => ResourceKind::Site,
+                _ => ResourceKind::Group,
+            };
+            roles.entry(package_id).or_default().push(ResourceRole {
+                display_name,
+                resource: Resource {
+                    display_name: resource_name,
+                    resource_type,
+                },
+            });
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, display_name, description, is_hidden, catalog_id, catalog_name)| AccessPackage {
+                resource_roles: roles.remove(&id).unwrap_or_default(),
+                id,
+                display_name,
+                description,
+                catalog: CatalogRef {
+                    id: catalog_id,
+                    display_name: catalog_name,
+                },
+                is_hidden,
+                open_request_id: None,
+                assignment_id: None,
+            },
+        )
+        .collect())
+}
+
+/// `%text%` for LIKE, lower-cased like `search_text`, with LIKE's wildcards taken literally.
+fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The word stored for a kind of resource.
+pub fn resource_kind_name(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Group => "group",
+        ResourceKind::Application => "application",
+        ResourceKind::Site => "site",
+    }
+}
+
+/// A catalog as the catalog file describes it.
+pub async fn upsert_catalog(
+    conn: &mut AnyConnection,
+    catalog: &CatalogRef,
+    description: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO catalogs (id, display_name, description) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET display_name = $2, description = $3",
+    )
+    .bind(&catalog.id)
+    .bind(&catalog.display_name)
+    .bind(description)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A package with exactly these resource roles.
+pub async fn upsert_package(conn: &mut AnyConnection, package: &AccessPackage) -> sqlx::Result<()> {
+    let mut search_text = format!("{} {}", package.display_name, package.description);
+    for role in &package.resource_roles {
+        search_text.push(' ');
+        search_text.push_str(&role.resource.display_name);
+    }
+    sqlx::query(
+        "INSERT INTO access_packages (id, catalog_id, display_name, description, is_hidden, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (id) DO UPDATE SET catalog_id = $2, display_name = $3, description = $4, \
+             is_hidden = $5, search_text = $6",
+    )
+    .bind(&package.id)
+    .bind(&package.catalog.id)
+    .bind(&package.display_name)
+    .bind(&package.description)
+    .bind(package.is_hidden)
+    .bind(search_text.to_lowercase())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM resource_roles WHERE package_id = $1")
+        .bind(&package.id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, role) in (0_i64..).zip(&package.resource_roles) {
+        sqlx::query(
+            "INSERT INTO resource_roles (package_id, position, display_name, resource_name, resource_type) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&package.id)
+        .bind(position)
+        .bind(&role.display_name)
+        .bind(&role.resource.display_name)
+        .bind(resource_kind_name(role.resource.resource_type))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A policy with exactly these targets, stages and questions. Requests made under it keep
+/// their own copy of approvers and answers, so replacing the parts does not change them.
+pub async fn upsert_policy(
+    conn: &mut AnyConnection,
+    record: &PolicyRecord,
+    position: i64,
+) -> sqlx::Result<()> {
+    let policy = &record.policy;
+    let approval = &policy.request_approval_settings;
+    let (expiration_type, days, date_time) = match &policy.expiration {
+        Expiration::NoExpiration => ("noExpiration", None, None),
+        Expiration::AfterDuration { duration_days } => {
+            ("afterDuration", Some(i64::from(*duration_days)), None)
+        }
+        Expiration::AfterDateTime { end_date_time } => {
+            ("afterDateTime", None, Some(end_date_time.clone()))
+        }
+    };
+    sqlx::query(
+        "INSERT INTO assignment_policies (id, package_id, position, display_name, description, \
+             allowed_target_scope, allow_custom_assignment_schedule, allow_extension, \
+             is_approval_required, is_requestor_justification_required, expiration_type, \
+             expiration_days, expiration_date_time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET package_id = $2, position = $3, display_name = $4, \
+             description = $5, allowed_target_scope = $6, allow_custom_assignment_schedule = $7, \
+             allow_extension = $8, is_approval_required = $9, \
+             is_requestor_justification_required = $10, expiration_type = $11, \
+             expiration_days = $12, expiration_date_time = $13",
+    )
+    .bind(&policy.id)
+    .bind(&policy.access_package_id)
+    .bind(position)
+    .bind(&policy.display_name)
+    .bind(&policy.description)
+    .bind(record.scope.kind())
+    .bind(policy.requestor_settings.allow_custom_assignment_schedule)
+    .bind(policy.requestor_settings.allow_extension)
+    .bind(approval.is_approval_required_for_add)
+    .bind(approval.is_requestor_justification_required)
+    .bind(expiration_type)
+    .bind(days)
+    .bind(date_time)
+    .execute(&mut *conn)
+    .await?;
+    for table in [
+        "policy_targets",
+        "policy_stage_approvers",
+        "policy_stages",
+        "question_choices",
+        "policy_questions",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE policy_id = $1"))
+            .bind(&policy.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for target in record.scope.targets() {
+        sqlx::query("INSERT INTO policy_targets (policy_id, target_id) VALUES ($1, $2)")
+            .bind(&policy.id)
+            .bind(target)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (stage_number, stage) in (1_i64..).zip(&approval.stages) {
+        sqlx::query(
+            "INSERT INTO policy_stages (policy_id, stage, duration_before_automatic_denial_days, \
+                 is_approver_justification_required) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&policy.id)
+        .bind(stage_number)
+        .bind(i64::from(stage.duration_before_automatic_denial_days))
+        .bind(stage.is_approver_justification_required)
+        .execute(&mut *conn)
+        .await?;
+        for (position, approver) in (0_i64..).zip(&stage.primary_approvers) {
+            let (kind, user_id) = match approver {
+                Approver::RequestorManager => ("requestorManager", None),
+                Approver::SingleUser { user_id, .. } => ("singleUser", Some(user_id.clone())),
+            };
+            sqlx::query(
+                "INSERT INTO policy_stage_approvers (policy_id, stage, position, approver_type, user_id) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&policy.id)
+            .bind(stage_number)
+            .bind(position)
+            .bind(kind)
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    for (position, question) in (0_i64..).zip(&policy.questions) {
+        let (kind, single_line, pattern, hint) = match &question.kind {
+            QuestionKind::Text {
+                is_single_line_question,
+                regex_pattern,
+                regex_hint,
+            } => (
+                "text",
+                *is_single_line_question,
+                regex_pattern.clone(),
+                regex_hint.clone(),
+            ),
+            QuestionKind::MultipleChoice { .. } => ("multipleChoice", true, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO policy_questions (policy_id, id, position, text, is_required, \
+                 question_type, is_single_line, regex_pattern, regex_hint) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&policy.id)
+        .bind(&question.id)
+        .bind(position)
+        .bind(&question.text)
+        .bind(question.is_required)
+        .bind(kind)
+        .bind(single_line)
+        .bind(pattern)
+        .bind(hint)
+        .execute(&mut *conn)
+        .await?;
+        if let QuestionKind::MultipleChoice { choices } = &question.kind {
+            for (position, choice) in (0_i64..).zip(choices) {
+                sqlx::query(
+                    "INSERT INTO question_choices (policy_id, question_id, position, actual_value, \
+                         display_value) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&policy.id)
+                .bind(&question.id)
+                .bind(position)
+                .bind(&choice.actual_value)
+                .bind(&choice.display_value)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

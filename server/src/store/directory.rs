@@ -1,0 +1,183 @@
+//! Users and groups: who people are, who their manager is, which groups they are in.
+
+use std::collections::HashMap;
+
+use portal_api::{User, UserRef};
+use sqlx::{AnyConnection, QueryBuilder};
+
+use super::Db;
+use crate::domain::Requestor;
+
+type UserRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const USER_COLUMNS: &str = "SELECT u.id, u.display_name, u.mail, u.user_principal_name, \
+    u.job_title, m.id, m.display_name, m.mail FROM users u LEFT JOIN users m ON m.id = u.manager_id";
+
+/// One user, with their manager.
+pub async fn user(db: &Db, id: &str) -> sqlx::Result<Option<User>> {
+    let sql = format!("{USER_COLUMNS} WHERE u.id = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(user_from_row))
+}
+
+/// The user who signs in as `upn`; the comparison ignores case, as directories do.
+pub async fn user_by_principal_name(db: &Db, upn: &str) -> sqlx::Result<Option<User>> {
+    let sql = format!("{USER_COLUMNS} WHERE LOWER(u.user_principal_name) = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql)
+        .bind(upn.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(user_from_row))
+}
+
+/// Every user, by name.
+pub async fn users(db: &Db) -> sqlx::Result<Vec<User>> {
+    let sql = format!("{USER_COLUMNS} ORDER BY u.display_name, u.id");
+    let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(user_from_row).collect())
+}
+
+/// What the rules need to know about a requestor: their manager and groups.
+pub async fn requestor(db: &Db, id: &str) -> sqlx::Result<Option<Requestor>> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, manager_id FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    let Some((id, manager_id)) = row else {
+        return Ok(None);
+    };
+    let group_ids: Vec<(String,)> =
+        sqlx::query_as("SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id")
+            .bind(&id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(Some(Requestor {
+        id,
+        manager_id,
+        group_ids: group_ids.into_iter().map(|g| g.0).collect(),
+    }))
+}
+
+/// Short references to the users with these ids, by id.
+pub async fn user_refs(db: &Db, ids: &[String]) -> sqlx::Result<HashMap<String, UserRef>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = QueryBuilder::new("SELECT id, display_name, mail FROM users WHERE id IN (");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    query.push(")");
+    let rows: Vec<(String, String, String)> = query.build_query_as().fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, display_name, mail)| {
+            (
+                id.clone(),
+                UserRef {
+                    id,
+                    display_name,
+                    mail,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A user as the catalog file describes them; the manager is set by `set_manager`, once
+/// every user exists.
+pub async fn upsert_user(conn: &mut AnyConnection, user: &User) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, display_name, mail, user_principal_name, job_title) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO UPDATE SET display_name = $2, mail = $3, \
+             user_principal_name = $4, job_title = $5",
+    )
+    .bind(&user.id)
+    .bind(&user.display_name)
+    .bind(&user.mail)
+    .bind(&user.user_principal_name)
+    .bind(&user.job_title)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Record `manager_id` as the manager of `user_id` (or none).
+pub async fn set_manager(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    manager_id: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET manager_id = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(manager_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A group with exactly these members.
+pub async fn upsert_group(
+    conn: &mut AnyConnection,
+    id: &str,
+    display_name: &str,
+    description: &str,
+    members: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO groups (id, display_name, description) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET display_name = $2, description = $3",
+    )
+    .bind(id)
+    .bind(display_name)
+    .bind(description)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for member in members {
+        sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(member)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn user_from_row(row: UserRow) -> User {
+    let (id, display_name, mail, user_principal_name, job_title, m_id, m_name, m_mail) = row;
+    let manager = match (m_id, m_name, m_mail) {
+        (Some(id), Some(display_name), Some(mail)) => Some(UserRef {
+            id,
+            display_name,
+            mail,
+        }),
+        _ => None,
+    };
+    User {
+        id,
+        display_name,
+        mail,
+        user_principal_name,
+        job_title,
+        manager,
+    }
+}

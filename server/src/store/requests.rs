@@ -1,0 +1,814 @@
+//! Assignment requests with their answers and approval stages, and the assignments they
+//! deliver. Every change is one transaction whose first statement is a conditional write on
+//! the request, so that of two racing changes exactly one happens, and the audit entry is
+//! written with it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use portal_api::{
+    AnsweredQuestion, ApprovalStage, Assignment, AssignmentRequest, AssignmentState, PackageRef,
+    PolicyRef, RequestState, RequestType, Schedule, StageStatus, UserRef,
+};
+use sqlx::{AnyConnection, QueryBuilder};
+
+use super::Db;
+use super::audit::{self, Change, EntityType};
+use crate::domain::clock::format;
+use crate::domain::lifecycle::{DecisionPlan, Outcome};
+use crate::domain::submission::Period;
+
+/// A request that passed every rule, ready to be written.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub id: String,
+    pub requestor_id: String,
+    pub package_id: String,
+    pub policy_id: String,
+    pub justification: Option<String>,
+    /// The period the requestor chose, if any.
+    pub requested: Option<Period>,
+    pub answers: Vec<AnsweredQuestion>,
+    pub stages: Vec<NewStage>,
+    /// `pendingApproval`, `delivered` or `scheduled`.
+    pub state: RequestState,
+    /// The access granted at once, when no approval is needed.
+    pub grant: Option<Period>,
+    pub now: DateTime<Utc>,
+}
+
+/// One approval stage of a new request, with its approvers resolved to people.
+#[derive(Debug, Clone)]
+pub struct NewStage {
+    pub approvers: Vec<String>,
+    pub is_approver_justification_required: bool,
+    pub duration_days: u32,
+}
+
+/// Which requests a listing shows.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    /// The requestor's own, optionally in one state.
+    MadeBy {
+        requestor_id: String,
+        state: Option<RequestState>,
+    },
+    /// Those waiting for this person's decision at their current stage.
+    AwaitingDecisionBy(String),
+}
+
+/// Where a listing of requests resumes: after this creation time and id (newest first).
+pub type RequestKey = (String, String);
+
+/// Whether a conditional change happened, or another change got there first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// The request was no longer in the state the change needs; nothing was written.
+    Lost,
+}
+
+/// Write a new request, its stages and answers, its audit entries, and its assignment when it
+/// is delivered at once. A second open request for the same package, or a package already
+/// held, fails on a unique index (409), even when both arrive at the same moment.
+pub async fn submit(db: &Db, request: &NewRequest) -> sqlx::Result<()> {
+    let now = format(request.now);
+    let mut tx = db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO assignment_requests (id, request_type, state, requestor_id, package_id, \
+             policy_id, justification, schedule_start, schedule_end, created_at, completed_at, version) \
+         VALUES ($1, 'userAdd', $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+    )
+    .bind(&request.id)
+    .bind(request.state.as_str())
+    .bind(&request.requestor_id)
+    .bind(&request.package_id)
+    .bind(&request.policy_id)
+    .bind(&request.justification)
+    .bind(request.requested.map(|p| format(p.start)))
+    .bind(request.requested.and_then(|p| p.end).map(format))
+    .bind(&now)
+    .bind(request.state.is_final().then(|| now.clone()))
+    .execute(&mut *tx)
+    .await?;
+    for (position, answer) in (0_i64..).zip(&request.answers) {
+        sqlx::query(
+            "INSERT INTO request_answers (request_id, question_id, position, question_text, value, \
+                 display_value) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&request.id)
+        .bind(&answer.question_id)
+        .bind(position)
+        .bind(&answer.question)
+        .bind(&answer.value)
+        .bind(&answer.display_value)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (number, stage) in (1_i64..).zip(&request.stages) {
+        let (status, due) = if number == 1 {
+            (
+                StageStatus::Pending,
+                Some(format(request.now + days(stage.duration_days))),
+            )
+        } else {
+            (StageStatus::NotStarted, None)
+        };
+        sqlx::query(
+            "INSERT INTO request_stages (request_id, stage, status, \
+                 is_approver_justification_required, duration_days, due_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&request.id)
+        .bind(number)
+        .bind(stage_status_name(status))
+        .bind(stage.is_approver_justification_required)
+        .bind(i64::from(stage.duration_days))
+        .bind(due)
+        .execute(&mut *tx)
+        .await?;
+        for approver in &stage.approvers {
+            sqlx::query(
+                "INSERT INTO request_stage_approvers (request_id, stage, user_id) VALUES ($1, $2, $3)",
+            )
+            .bind(&request.id)
+            .bind(number)
+            .bind(approver)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    let submitted = if request.state == RequestState::PendingApproval {
+        RequestState::PendingApproval
+    } else {
+        RequestState::Submitted
+    };
+    let change = Change {
+        entity_type: EntityType::AssignmentRequest,
+        entity_id: &request.id,
+        actor_id: Some(&request.requestor_id),
+        action: "Request submitted",
+        from_state: None,
+        to_state: submitted.as_str(),
+        detail: request.justification.as_deref(),
+        at: &now,
+    };
+    audit::record(&mut tx, change).await?;
+    if request.state != submitted {
+        let action = granted_action(request.state);
+        let change = Change {
+            actor_id: None,
+            action,
+            from_state: Some(submitted.as_str()),
+            to_state: request.state.as_str(),
+            detail: None,
+            ..change
+        };
+        audit::record(&mut tx, change).await?;
+    }
+    if let Some(period) = request.grant {
+        let grant = Grant {
+            request_id: &request.id,
+            user_id: &request.requestor_id,
+            package_id: &request.package_id,
+            policy_id: &request.policy_id,
+            period,
+            now: &now,
+        };
+        deliver(&mut tx, grant).await?;
+    }
+    tx.commit().await
+}
+
+/// Cancel `request_id` for its requestor, if it is still pending approval.
+pub async fn cancel(
+    db: &Db,
+    request_id: &str,
+    requestor_id: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Applied> {
+    let now = format(now);
+    let mut tx = db.pool.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE assignment_requests SET state = 'canceled', completed_at = $3, version = version + 1 \
+         WHERE id = $1 AND requestor_id = $2 AND state = 'pendingApproval'",
+    )
+    .bind(request_id)
+    .bind(requestor_id)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        tx.rollback().await?;
+        return Ok(Applied::Lost);
+    }
+    skip_open_stages(&mut tx, request_id).await?;
+    let change = Change {
+        entity_type: EntityType::AssignmentRequest,
+        entity_id: request_id,
+        actor_id: Some(requestor_id),
+        action: "Request canceled",
+        from_state: Some(RequestState::PendingApproval.as_str()),
+        to_state: RequestState::Canceled.as_str(),
+        detail: None,
+        at: &now,
+    };
+    audit::record(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(Applied::Done)
+}
+
+/// Record `approver_id`'s decision on the pending stage of `request`. When the plan grants
+/// access, `grant` is the period it is granted for.
+pub async fn decide(
+    db: &Db,
+    request: &AssignmentRequest,
+    approver_id: &str,
+    plan: &DecisionPlan,
+    grant: Period,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Applied> {
+    let at = format(now);
+    let mut tx = db.pool.begin().await?;
+    // Taking the request row first orders this change against a cancel or another decision:
+    // whoever comes second finds the state moved on and writes nothing.
+    let locked = sqlx::query(
+        "UPDATE assignment_requests SET version = version + 1 \
+         WHERE id = $1 AND state = 'pendingApproval'",
+    )
+    .bind(&request.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let approved = plan.outcome != Outcome::Denied;
+    let decided = if locked == 0 {
+        0
+    } else {
+        sqlx::query(
+            "UPDATE request_stages SET status = $3, decided_by = $4, decided_at = $5, \
+                 justification = $6 \
+             WHERE request_id = $1 AND stage = $2 AND status = 'pending'",
+        )
+        .bind(&request.id)
+        .bind(i64::from(plan.stage))
+        .bind(if approved { "approved" } else { "denied" })
+        .bind(approver_id)
+        .bind(&at)
+        .bind(&plan.justification)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+    };
+    if decided == 0 {
+        tx.rollback().await?;
+        return Ok(Applied::Lost);
+    }
+    let verb = if approved { "Approved" } else { "Denied" };
+    let action = format!("{verb} (stage {})", plan.stage);
+    let to_state = match plan.outcome {
+        Outcome::NextStage(next) => {
+            let duration: (i64,) = sqlx::query_as(
+                "SELECT duration_days FROM request_stages WHERE request_id = $1 AND stage = $2",
+            )
+            .bind(&request.id)
+            .bind(i64::from(next))
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE request_stages SET status = 'pending', due_at = $3 \
+                 WHERE request_id = $1 AND stage = $2",
+            )
+            .bind(&request.id)
+            .bind(i64::from(next))
+            .bind(format(now + TimeDelta::days(duration.0)))
+            .execute(&mut *tx)
+            .await?;
+            RequestState::PendingApproval
+        }
+        Outcome::Denied => {
+            skip_open_stages(&mut tx, &request.id).await?;
+            RequestState::Denied
+        }
+        Outcome::Approved => crate::domain::lifecycle::state_once_granted(grant.start, now),
+    };
+    if to_state != RequestState::PendingApproval {
+        sqlx::query("UPDATE assignment_requests SET state = $2, completed_at = $3 WHERE id = $1")
+            .bind(&request.id)
+            .bind(to_state.as_str())
+            .bind(to_state.is_final().then(|| at.clone()))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let change = Change {
+        entity_type: EntityType::AssignmentRequest,
+        entity_id: &request.id,
+        actor_id: Some(approver_id),
+        action: &action,
+        from_state: Some(RequestState::PendingApproval.as_str()),
+        to_state: to_state.as_str(),
+        detail: plan.justification.as_deref(),
+        at: &at,
+    };
+    audit::record(&mut tx, change).await?;
+    if to_state == RequestState::Delivered {
+        let grant = Grant {
+            request_id: &request.id,
+            user_id: &request.requestor.id,
+            package_id: &request.access_package.id,
+            policy_id: &request.assignment_policy.id,
+            period: grant,
+            now: &at,
+        };
+        deliver(&mut tx, grant).await?;
+    }
+    tx.commit().await?;
+    Ok(Applied::Done)
+}
+
+/// Deliver the scheduled requests whose period has started by `now`; returns how many.
+pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+    let at = format(now);
+    let due: Vec<(
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    )> = sqlx::query_as(
+        "SELECT id, requestor_id, package_id, policy_id, schedule_start, schedule_end \
+         FROM assignment_requests WHERE state = 'scheduled' AND schedule_start <= $1",
+    )
+    .bind(&at)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut delivered = 0;
+    for (id, user_id, package_id, policy_id, start, end) in due {
+        let mut tx = db.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE assignment_requests SET state = 'delivered', completed_at = $2, \
+                 version = version + 1 WHERE id = $1 AND state = 'scheduled'",
+        )
+        .bind(&id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        let change = Change {
+            entity_type: EntityType::AssignmentRequest,
+            entity_id: &id,
+            actor_id: None,
+            action: "Access delivered",
+            from_state: Some(RequestState::Scheduled.as_str()),
+            to_state: RequestState::Delivered.as_str(),
+            detail: None,
+            at: &at,
+        };
+        audit::record(&mut tx, change).await?;
+        let start = start
+            .as_deref()
+            .and_then(crate::domain::clock::parse)
+            .unwrap_or(now);
+        let end = end.as_deref().and_then(crate::domain::clock::parse);
+        let grant = Grant {
+            request_id: &id,
+            user_id: &user_id,
+            package_id: &package_id,
+            policy_id: &policy_id,
+            period: Period { start, end },
+            now: &at,
+        };
+        deliver(&mut tx, grant).await?;
+        tx.commit().await?;
+        delivered += 1;
+    }
+    Ok(delivered)
+}
+
+/// One request with its stages, answers and history; `None` when there is none.
+pub async fn request(db: &Db, id: &str) -> sqlx::Result<Option<AssignmentRequest>> {
+    let mut query = QueryBuilder::new(REQUEST_COLUMNS);
+    query.push(" WHERE r.id = ");
+    query.push_bind(id.to_owned());
+    let rows: Vec<RequestRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    let Some(mut request) = hydrate(db, rows).await?.pop() else {
+        return Ok(None);
+    };
+    request.history = audit::request_history(db, id).await?;
+    Ok(Some(request))
+}
+
+/// Requests as `listing` selects them, newest first, after `after`, at most `limit`.
+pub async fn requests(
+    db: &Db,
+    listing: &Listing,
+    after: Option<&RequestKey>,
+    limit: u32,
+) -> sqlx::Result<Vec<AssignmentRequest>> {
+    let mut query = QueryBuilder::new(REQUEST_COLUMNS);
+    match listing {
+        Listing::MadeBy {
+            requestor_id,
+            state,
+        } => {
+            query.push(" WHERE r.requestor_id = ");
+            query.push_bind(requestor_id.clone());
+            if let Some(state) = state {
+                query.push(" AND r.state = ");
+                query.push_bind(state.as_str());
+            }
+        }
+        Listing::AwaitingDecisionBy(approver) => {
+            query.push(
+                " WHERE r.state = 'pendingApproval' AND EXISTS (SELECT 1 FROM request_stages s \
+                 JOIN request_stage_approvers a ON a.request_id = s.request_id AND a.stage = s.stage \
+                 WHERE s.request_id = r.id AND s.status = 'pending' AND a.user_id = ",
+            );
+            query.push_bind(approver.clone());
+            query.push(") AND r.requestor_id <> ");
+            query.push_bind(approver.clone());
+        }
+    }
+    if let Some((created, id)) = after {
+        query.push(" AND (r.created_at < ");
+        query.push_bind(created.clone());
+        query.push(" OR (r.created_at = ");
+        query.push_bind(created.clone());
+        query.push(" AND r.id < ");
+        query.push_bind(id.clone());
+        query.push("))");
+    }
+    query.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ");
+    query.push_bind(i64::from(limit));
+    let rows: Vec<RequestRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    hydrate(db, rows).await
+}
+
+/// The ids of `user_id`'s open request and active assignment for each package they have one
+/// for: (package id → open request id), (package id → assignment id).
+pub async fn holdings(
+    db: &Db,
+    user_id: &str,
+) -> sqlx::Result<(HashMap<String, String>, HashMap<String, String>)> {
+    let open: Vec<(String, String)> = sqlx::query_as(
+        "SELECT package_id, id FROM assignment_requests WHERE requestor_id = $1 \
+         AND state IN ('submitted', 'pendingApproval', 'scheduled')",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let held: Vec<(String, String)> = sqlx::query_as(
+        "SELECT package_id, id FROM assignments WHERE user_id = $1 AND state = 'delivered'",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok((open.into_iter().collect(), held.into_iter().collect()))
+}
+
+type AssignmentRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+);
+
+/// `user_id`'s assignments, the latest start first.
+pub async fn assignments(db: &Db, user_id: &str) -> sqlx::Result<Vec<Assignment>> {
+    let rows: Vec<AssignmentRow> = sqlx::query_as(
+        "SELECT a.id, p.id, p.display_name, ap.id, ap.display_name, a.state, a.request_id, \
+             a.start_at, a.end_at, a.created_at \
+         FROM assignments a JOIN access_packages p ON p.id = a.package_id \
+         JOIN assignment_policies ap ON ap.id = a.policy_id \
+         WHERE a.user_id = $1 ORDER BY a.start_at DESC, a.id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                package_id,
+                package_name,
+                policy_id,
+                policy_name,
+                state,
+                request_id,
+                start,
+                end,
+                _,
+            )| {
+                Assignment {
+                    id,
+                    access_package: PackageRef {
+                        id: package_id,
+                        display_name: package_name,
+                    },
+                    assignment_policy: PolicyRef {
+                        id: policy_id,
+                        display_name: policy_name,
+                    },
+                    state: match state.as_str() {
+                        "expired" => AssignmentState::Expired,
+                        "revoked" => AssignmentState::Revoked,
+                        _ => AssignmentState::Delivered,
+                    },
+                    schedule: Schedule {
+                        start_date_time: start,
+                        end_date_time: end,
+                    },
+                    request_id,
+                }
+            },
+        )
+        .collect())
+}
+
+/// The words of the audit entry that grants access.
+fn granted_action(state: RequestState) -> &'static str {
+    if state == RequestState::Scheduled {
+        "Access scheduled"
+    } else {
+        "Access delivered"
+    }
+}
+
+struct Grant<'a> {
+    request_id: &'a str,
+    user_id: &'a str,
+    package_id: &'a str,
+    policy_id: &'a str,
+    period: Period,
+    now: &'a str,
+}
+
+async fn deliver(conn: &mut AnyConnection, grant: Grant<'_>) -> sqlx::Result<()> {
+    let id = uuid::Uuid::new_v4().to_string();
+    sqlx::query(
+        "INSERT INTO assignments (id, user_id, package_id, policy_id, request_id, state, start_at, \
+             end_at, created_at) VALUES ($1, $2, $3, $4, $5, 'delivered', $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(grant.user_id)
+    .bind(grant.package_id)
+    .bind(grant.policy_id)
+    .bind(grant.request_id)
+    .bind(format(grant.period.start))
+    .bind(grant.period.end.map(format))
+    .bind(grant.now)
+    .execute(&mut *conn)
+    .await?;
+    let change = Change {
+        entity_type: EntityType::Assignment,
+        entity_id: &id,
+        actor_id: None,
+        action: "Assignment delivered",
+        from_state: None,
+        to_state: "delivered",
+        detail: Some(grant.request_id),
+        at: grant.now,
+    };
+    audit::record(conn, change).await
+}
+
+async fn skip_open_stages(conn: &mut AnyConnection, request_id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE request_stages SET status = 'skipped' \
+         WHERE request_id = $1 AND status IN ('pending', 'notStarted')",
+    )
+    .bind(request_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn days(n: u32) -> TimeDelta {
+    TimeDelta::days(i64::from(n))
+}
+
+const REQUEST_COLUMNS: &str = "SELECT r.id, r.request_type, r.state, p.id, p.display_name, \
+    ap.id, ap.display_name, u.id, u.display_name, u.mail, r.justification, r.schedule_start, \
+    r.schedule_end, r.created_at, r.completed_at \
+    FROM assignment_requests r JOIN access_packages p ON p.id = r.package_id \
+    JOIN assignment_policies ap ON ap.id = r.policy_id JOIN users u ON u.id = r.requestor_id";
+
+type RequestRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+);
+
+type StageRow = (
+    String,
+    i64,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Add answers and stages to request rows, with a few queries for all of them at once.
+async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentRequest>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let answers: Vec<(String, String, String, String, String)> = in_ids(
+        "SELECT request_id, question_id, question_text, value, display_value FROM request_answers \
+         WHERE request_id IN (",
+        &ids,
+        ") ORDER BY request_id, position",
+    )
+    .build_query_as()
+    .fetch_all(&db.pool)
+    .await?;
+    let stages: Vec<StageRow> = in_ids(
+        "SELECT s.request_id, s.stage, s.status, s.is_approver_justification_required, s.due_at, \
+             s.decided_at, s.justification, u.id, u.display_name, u.mail \
+         FROM request_stages s LEFT JOIN users u ON u.id = s.decided_by WHERE s.request_id IN (",
+        &ids,
+        ") ORDER BY s.request_id, s.stage",
+    )
+    .build_query_as()
+    .fetch_all(&db.pool)
+    .await?;
+    let approvers: Vec<(String, i64, String, String, String)> = in_ids(
+        "SELECT a.request_id, a.stage, u.id, u.display_name, u.mail FROM request_stage_approvers a \
+         JOIN users u ON u.id = a.user_id WHERE a.request_id IN (",
+        &ids,
+        ") ORDER BY a.request_id, a.stage, u.display_name",
+    )
+    .build_query_as()
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (
+                id,
+                request_type,
+                state,
+                package_id,
+                package_name,
+                policy_id,
+                policy_name,
+                user_id,
+                user_name,
+                user_mail,
+                justification,
+                start,
+                end,
+                created,
+                completed,
+            ) = row;
+            let answers = answers
+                .iter()
+                .filter(|a| a.0 == id)
+                .map(
+                    |(_, question_id, question, value, display_value)| AnsweredQuestion {
+                        question_id: question_id.clone(),
+                        question: question.clone(),
+                        value: value.clone(),
+                        display_value: display_value.clone(),
+                    },
+                )
+                .collect();
+            let stages = stages
+                .iter()
+                .filter(|s| s.0 == id)
+                .map(
+                    |(
+                        _,
+                        stage,
+                        status,
+                        required,
+                        due,
+                        decided_at,
+                        justification,
+                        by_id,
+                        by_name,
+                        by_mail,
+                    )| {
+                        let decided_by = match (by_id, by_name, by_mail) {
+                            (Some(id), Some(display_name), Some(mail)) => Some(UserRef {
+                                id: id.clone(),
+                                display_name: display_name.clone(),
+                                mail: mail.clone(),
+                            }),
+                            _ => None,
+                        };
+                        ApprovalStage {
+                            stage: u8::try_from(*stage).unwrap_or_default(),
+                            status: parse_stage_status(status),
+                            approvers: approvers
+                                .iter()
+                                .filter(|a| a.0 == id && a.1 == *stage)
+                                .map(|(_, _, id, display_name, mail)| UserRef {
+                                    id: id.clone(),
+                                    display_name: display_name.clone(),
+                                    mail: mail.clone(),
+                                })
+                                .collect(),
+                            decided_by,
+                            decided_date_time: decided_at.clone(),
+                            justification: justification.clone(),
+                            due_date_time: due.clone(),
+                            is_approver_justification_required: *required,
+                        }
+                    },
+                )
+                .collect();
+            AssignmentRequest {
+                request_type: if request_type == "userExtend" {
+                    RequestType::UserExtend
+                } else {
+                    RequestType::UserAdd
+                },
+                state: RequestState::parse(&state).unwrap_or(RequestState::Submitted),
+                access_package: PackageRef {
+                    id: package_id,
+                    display_name: package_name,
+                },
+                assignment_policy: PolicyRef {
+                    id: policy_id,
+                    display_name: policy_name,
+                },
+                requestor: UserRef {
+                    id: user_id,
+                    display_name: user_name,
+                    mail: user_mail,
+                },
+                justification,
+                answers,
+                schedule: start.map(|start_date_time| Schedule {
+                    start_date_time,
+                    end_date_time: end,
+                }),
+                created_date_time: created,
+                completed_date_time: completed,
+                stages,
+                history: vec![],
+                id,
+            }
+        })
+        .collect())
+}
+
+fn in_ids<'a>(head: &'a str, ids: &[String], tail: &'a str) -> QueryBuilder<'a, sqlx::Any> {
+    let mut query = QueryBuilder::new(head);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(id.clone());
+    }
+    query.push(tail);
+    query
+}
+
+fn stage_status_name(status: StageStatus) -> &'static str {
+    match status {
+        StageStatus::NotStarted => "notStarted",
+        StageStatus::Pending => "pending",
+        StageStatus::Approved => "approved",
+        StageStatus::Denied => "denied",
+        StageStatus::Skipped => "skipped",
+    }
+}
+
+fn parse_stage_status(name: &str) -> StageStatus {
+    match name {
+        "pending" => StageStatus::Pending,
+        "approved" => StageStatus::Approved,
+        "denied" => StageStatus::Denied,
+        "skipped" => StageStatus::Skipped,
+        _ => StageStatus::NotStarted,
+    }
+}
