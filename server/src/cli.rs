@@ -10,8 +10,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config).await,
         Command::Import { file } => {
-            let _ = file;
-            anyhow::bail!("import is not available yet")
+            let db = crate::store::Db::connect(&cli.config.database_url).await?;
+            let summary = crate::import::import_file(&db, &file).await?;
+            println!(
+                "Imported {}: {} users, {} groups, {} catalogs, {} packages, {} policies.",
+                file.display(),
+                summary.users,
+                summary.groups,
+                summary.catalogs,
+                summary.packages,
+                summary.policies
+            );
+            Ok(())
         }
     }
 }
@@ -23,6 +33,7 @@ async fn serve(config: crate::Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr:?}"))?;
     let local = listener.local_addr()?;
+    tokio::spawn(deliver_scheduled_requests(state.clone()));
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");
     axum::serve(listener, crate::app(state))
@@ -31,6 +42,19 @@ async fn serve(config: crate::Config) -> anyhow::Result<()> {
         .context("the server stopped with an error")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deliver approved requests whose chosen start has come, once a minute.
+async fn deliver_scheduled_requests(state: crate::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match crate::store::requests::deliver_scheduled(&state.db, state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(delivered = n, "delivered scheduled requests"),
+            Err(err) => tracing::warn!(error = %err, "cannot deliver scheduled requests"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_api::{FieldError, Problem};
 
+use crate::domain::Refusal;
+
 /// Why a call failed; each variant names the status it answers with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -98,6 +100,17 @@ fn field_list(errors: &[FieldError]) -> String {
         .map(|e| e.field.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound(detail) => Self::NotFound(detail),
+            Refusal::Forbidden(detail) => Self::Forbidden(detail),
+            Refusal::Conflict(detail) => Self::Conflict(detail),
+            Refusal::Invalid(errors) => Self::invalid_fields(errors),
+        }
+    }
 }
 
 impl From<sqlx::Error> for ApiError {

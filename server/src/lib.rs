@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod paging;
 pub mod routes;
 pub mod spa;
 pub mod state;
@@ -34,11 +35,16 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     config.demo_allowed().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
+    if let Some(seed) = &config.seed {
+        let summary = import::import_file(&db, seed).await?;
+        tracing::info!(?summary, file = %seed.display(), "imported the seed catalog");
+    }
     let tokens = auth::Tokens::new(config.token_secret.as_deref(), config.token_ttl_seconds);
     Ok(AppState {
         db,
         config: Arc::new(config),
         tokens: Arc::new(tokens),
+        clock: domain::Clock::system(),
     })
 }
 
@@ -47,6 +53,10 @@ pub fn app(state: AppState) -> Router {
     let spa = spa::service(&state.config.static_dir);
     Router::new()
         .nest("/api/v1", routes::api())
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(routes::openapi::document),
+        )
         .route("/api", axum::routing::any(routes::api_not_found))
         .route("/api/{*rest}", axum::routing::any(routes::api_not_found))
         .merge(routes::operations())

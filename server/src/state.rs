@@ -1,9 +1,11 @@
-//! What every handler can reach: the database and the configuration.
+//! What every handler can reach: the database, the configuration, the token issuers and the
+//! clock.
 
 use std::sync::Arc;
 
 use crate::auth::Tokens;
 use crate::config::Config;
+use crate::domain::Clock;
 use crate::store::Db;
 
 /// Shared by all handlers through `State<AppState>`; cheap to clone.
@@ -12,4 +14,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub tokens: Arc<Tokens>,
+    /// Every rule that depends on the time asks this clock, so tests can move it.
+    pub clock: Clock,
 }

@@ -2,6 +2,8 @@
 -- differ only where the dialects do (BIGINT, COLLATE "C", the append-only trigger).
 -- Ids are TEXT: imported things keep the id of the catalog file, the rest are UUIDs.
 -- Times are TEXT in fixed-width RFC 3339 UTC, so that string order is time order.
+-- Flags are BIGINT 0 or 1: sqlx's Any driver reads no SQLite BOOLEAN column, and an integer
+-- reads the same from both databases.
 
 -- The directory.
 CREATE TABLE users (
@@ -38,7 +40,7 @@ CREATE TABLE access_packages (
     catalog_id TEXT NOT NULL REFERENCES catalogs (id),
     display_name TEXT NOT NULL,
     description TEXT NOT NULL,
-    is_hidden BOOLEAN NOT NULL,
+    is_hidden BIGINT NOT NULL CHECK (is_hidden IN (0, 1)),
     -- Lower-cased name, description and resource names: what search looks in.
     search_text TEXT NOT NULL
 );
@@ -61,10 +63,10 @@ CREATE TABLE assignment_policies (
     description TEXT NOT NULL,
     allowed_target_scope TEXT NOT NULL
         CHECK (allowed_target_scope IN ('allUsers', 'specificUsers', 'groupMembers')),
-    allow_custom_assignment_schedule BOOLEAN NOT NULL,
-    allow_extension BOOLEAN NOT NULL,
-    is_approval_required BOOLEAN NOT NULL,
-    is_requestor_justification_required BOOLEAN NOT NULL,
+    allow_custom_assignment_schedule BIGINT NOT NULL CHECK (allow_custom_assignment_schedule IN (0, 1)),
+    allow_extension BIGINT NOT NULL CHECK (allow_extension IN (0, 1)),
+    is_approval_required BIGINT NOT NULL CHECK (is_approval_required IN (0, 1)),
+    is_requestor_justification_required BIGINT NOT NULL CHECK (is_requestor_justification_required IN (0, 1)),
     expiration_type TEXT NOT NULL
         CHECK (expiration_type IN ('noExpiration', 'afterDuration', 'afterDateTime')),
     expiration_days BIGINT,
@@ -83,7 +85,7 @@ CREATE TABLE policy_stages (
     policy_id TEXT NOT NULL REFERENCES assignment_policies (id),
     stage BIGINT NOT NULL CHECK (stage BETWEEN 1 AND 3),
     duration_before_automatic_denial_days BIGINT NOT NULL,
-    is_approver_justification_required BOOLEAN NOT NULL,
+    is_approver_justification_required BIGINT NOT NULL CHECK (is_approver_justification_required IN (0, 1)),
     PRIMARY KEY (policy_id, stage)
 );
 
@@ -103,9 +105,9 @@ CREATE TABLE policy_questions (
     id TEXT NOT NULL,
     position BIGINT NOT NULL,
     text TEXT NOT NULL,
-    is_required BOOLEAN NOT NULL,
+    is_required BIGINT NOT NULL CHECK (is_required IN (0, 1)),
     question_type TEXT NOT NULL CHECK (question_type IN ('text', 'multipleChoice')),
-    is_single_line BOOLEAN NOT NULL,
+    is_single_line BIGINT NOT NULL CHECK (is_single_line IN (0, 1)),
     regex_pattern TEXT,
     regex_hint TEXT,
     PRIMARY KEY (policy_id, id)
@@ -161,7 +163,7 @@ CREATE TABLE request_stages (
     request_id TEXT NOT NULL REFERENCES assignment_requests (id),
     stage BIGINT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('notStarted', 'pending', 'approved', 'denied', 'skipped')),
-    is_approver_justification_required BOOLEAN NOT NULL,
+    is_approver_justification_required BIGINT NOT NULL CHECK (is_approver_justification_required IN (0, 1)),
     duration_days BIGINT NOT NULL,
     due_at TEXT,
     decided_by TEXT REFERENCES users (id),

@@ -39,6 +39,32 @@ pub struct RequestView {
     pub stages: Vec<StageView>,
 }
 
+impl RequestView {
+    /// The parts of a request the rules look at.
+    pub fn of(request: &portal_api::AssignmentRequest) -> Self {
+        Self {
+            requestor_id: request.requestor.id.clone(),
+            state: request.state,
+            stages: request
+                .stages
+                .iter()
+                .map(|stage| StageView {
+                    stage: stage.stage,
+                    status: stage.status,
+                    approvers: stage.approvers.iter().map(|a| a.id.clone()).collect(),
+                    is_approver_justification_required: stage.is_approver_justification_required,
+                    decided: stage.decided_by.as_ref().map(|by| {
+                        (
+                            by.display_name.clone(),
+                            stage.decided_date_time.clone().unwrap_or_default(),
+                        )
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What a valid decision does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionPlan {

@@ -79,6 +79,22 @@ pub fn access_period(
     Period { start, end }
 }
 
+/// The period access is granted for, at the moment it is granted (`now`): the requested
+/// period, started no earlier than now, or from now on as the policy's expiration says.
+pub fn granted_period(
+    expiration: &Expiration,
+    requested: Option<Period>,
+    now: DateTime<Utc>,
+) -> Period {
+    match requested {
+        Some(period) => Period {
+            start: period.start.max(now),
+            end: period.end,
+        },
+        None => access_period(expiration, now, None),
+    }
+}
+
 /// A justification (of a request or of a decision): trimmed, required or not, and not too long.
 pub fn check_justification(
     text: Option<&str>,

@@ -1,4 +1,5 @@
-//! The HTTP API: one module per resource, each with its own `router()`.
+//! The HTTP API: one module per resource, each with its own `router()`. Handlers are thin:
+//! extract, ask the rules in `domain`, read or write through `store`, answer.
 
 use axum::Router;
 use axum::routing::any;
@@ -6,11 +7,25 @@ use axum::routing::any;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+mod approvals;
+mod assignments;
+mod auth;
 mod health;
+mod me;
+pub mod openapi;
+mod packages;
+mod requests;
 
 /// Every route under `/api/v1`.
 pub fn api() -> Router<AppState> {
-    Router::new().fallback(any(api_not_found))
+    Router::new()
+        .merge(auth::router())
+        .merge(me::router())
+        .merge(packages::router())
+        .merge(requests::router())
+        .merge(assignments::router())
+        .merge(approvals::router())
+        .fallback(any(api_not_found))
 }
 
 /// Routes outside `/api/v1`: health checks.
@@ -24,4 +39,16 @@ pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
         "There is no API endpoint at {}; see /api/openapi.json.",
         uri.path()
     ))
+}
+
+/// The signed-in caller as the rules see them; a token for a user who is no longer in the
+/// directory is treated as no token.
+async fn requestor(state: &AppState, user_id: &str) -> Result<crate::domain::Requestor, ApiError> {
+    crate::store::directory::requestor(&state.db, user_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "Your user is no longer in the directory; sign in again.".to_owned(),
+            )
+        })
 }

@@ -23,7 +23,7 @@ pub struct PolicyRecord {
 /// Where a listing of packages resumes: after this display name and id.
 pub type PackageKey = (String, String);
 
-type PackageRow = (String, String, String, bool, String, String);
+type PackageRow = (String, String, String, i64, String, String);
 
 const PACKAGE_COLUMNS: &str = "SELECT p.id, p.display_name, p.description, p.is_hidden, c.id, \
     c.display_name FROM access_packages p JOIN catalogs c ON c.id = p.catalog_id";
@@ -39,7 +39,7 @@ pub async fn requestable_packages(
     limit: u32,
 ) -> sqlx::Result<Vec<AccessPackage>> {
     let mut query = QueryBuilder::new(PACKAGE_COLUMNS);
-    query.push(" WHERE NOT p.is_hidden AND EXISTS (SELECT 1 FROM assignment_policies ap WHERE ap.package_id = p.id AND (ap.allowed_target_scope = 'allUsers' OR (ap.allowed_target_scope = 'specificUsers' AND EXISTS (SELECT 1 FROM policy_targets t WHERE t.policy_id = ap.id AND t.target_id = ");
+    query.push(" WHERE p.is_hidden = 0 AND EXISTS (SELECT 1 FROM assignment_policies ap WHERE ap.package_id = p.id AND (ap.allowed_target_scope = 'allUsers' OR (ap.allowed_target_scope = 'specificUsers' AND EXISTS (SELECT 1 FROM policy_targets t WHERE t.policy_id = ap.id AND t.target_id = ");
     query.push_bind(user_id.to_owned());
     query.push(")) OR (ap.allowed_target_scope = 'groupMembers' AND EXISTS (SELECT 1 FROM policy_targets t JOIN group_members m ON m.group_id = t.target_id WHERE t.policy_id = ap.id AND m.user_id = ");
     query.push_bind(user_id.to_owned());
@@ -97,10 +97,10 @@ type PolicyRow = (
     String,
     String,
     String,
-    bool,
-    bool,
-    bool,
-    bool,
+    i64,
+    i64,
+    i64,
+    i64,
     String,
     Option<i64>,
     Option<String>,
@@ -158,12 +158,12 @@ pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
         display_name,
         description,
         requestor_settings: RequestorSettings {
-            allow_custom_assignment_schedule: custom,
-            allow_extension: extension,
+            allow_custom_assignment_schedule: custom != 0,
+            allow_extension: extension != 0,
         },
         request_approval_settings: RequestApprovalSettings {
-            is_approval_required_for_add: approval,
-            is_requestor_justification_required: justification,
+            is_approval_required_for_add: approval != 0,
+            is_requestor_justification_required: justification != 0,
             stages,
         },
         expiration,
@@ -173,7 +173,7 @@ pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
 }
 
 async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSettings>> {
-    let stages: Vec<(i64, i64, bool)> = sqlx::query_as(
+    let stages: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT stage, duration_before_automatic_denial_days, is_approver_justification_required \
          FROM policy_stages WHERE policy_id = $1 ORDER BY stage",
     )
@@ -191,7 +191,7 @@ async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSetti
         .into_iter()
         .map(|(stage, days, justification)| ApprovalStageSettings {
             duration_before_automatic_denial_days: u32::try_from(days).unwrap_or_default(),
-            is_approver_justification_required: justification,
+            is_approver_justification_required: justification != 0,
             primary_approvers: approvers
                 .iter()
                 .filter(|a| a.0 == stage)
@@ -213,9 +213,9 @@ async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSetti
 type QuestionRow = (
     String,
     String,
-    bool,
+    i64,
     String,
-    bool,
+    i64,
     Option<String>,
     Option<String>,
 );
@@ -252,7 +252,7 @@ async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
                     }
                 } else {
                     QuestionKind::Text {
-                        is_single_line_question: single_line,
+                        is_single_line_question: single_line != 0,
                         regex_pattern,
                         regex_hint,
                     }
@@ -260,7 +260,7 @@ async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
                 Question {
                     id,
                     text,
-                    is_required,
+                    is_required: is_required != 0,
                     kind,
                 }
             },
@@ -309,7 +309,7 @@ async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPa
                     id: catalog_id,
                     display_name: catalog_name,
                 },
-                is_hidden,
+                is_hidden: is_hidden != 0,
                 open_request_id: None,
                 assignment_id: None,
             },
@@ -371,7 +371,7 @@ pub async fn upsert_package(conn: &mut AnyConnection, package: &AccessPackage) -
     .bind(&package.catalog.id)
     .bind(&package.display_name)
     .bind(&package.description)
-    .bind(package.is_hidden)
+    .bind(super::flag(package.is_hidden))
     .bind(search_text.to_lowercase())
     .execute(&mut *conn)
     .await?;
@@ -431,10 +431,12 @@ pub async fn upsert_policy(
     .bind(&policy.display_name)
     .bind(&policy.description)
     .bind(record.scope.kind())
-    .bind(policy.requestor_settings.allow_custom_assignment_schedule)
-    .bind(policy.requestor_settings.allow_extension)
-    .bind(approval.is_approval_required_for_add)
-    .bind(approval.is_requestor_justification_required)
+    .bind(super::flag(
+        policy.requestor_settings.allow_custom_assignment_schedule,
+    ))
+    .bind(super::flag(policy.requestor_settings.allow_extension))
+    .bind(super::flag(approval.is_approval_required_for_add))
+    .bind(super::flag(approval.is_requestor_justification_required))
     .bind(expiration_type)
     .bind(days)
     .bind(date_time)
@@ -467,7 +469,7 @@ pub async fn upsert_policy(
         .bind(&policy.id)
         .bind(stage_number)
         .bind(i64::from(stage.duration_before_automatic_denial_days))
-        .bind(stage.is_approver_justification_required)
+        .bind(super::flag(stage.is_approver_justification_required))
         .execute(&mut *conn)
         .await?;
         for (position, approver) in (0_i64..).zip(&stage.primary_approvers) {
@@ -511,9 +513,9 @@ pub async fn upsert_policy(
         .bind(&question.id)
         .bind(position)
         .bind(&question.text)
-        .bind(question.is_required)
+        .bind(super::flag(question.is_required))
         .bind(kind)
-        .bind(single_line)
+        .bind(super::flag(single_line))
         .bind(pattern)
         .bind(hint)
         .execute(&mut *conn)

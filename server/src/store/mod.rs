@@ -16,6 +16,11 @@ use sqlx::{AnyPool, Executor};
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
+/// A flag as stored: 0 or 1 (see the migrations for why not BOOLEAN).
+pub fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -122,7 +122,7 @@ pub async fn submit(db: &Db, request: &NewRequest) -> sqlx::Result<()> {
         .bind(&request.id)
         .bind(number)
         .bind(stage_status_name(status))
-        .bind(stage.is_approver_justification_required)
+        .bind(super::flag(stage.is_approver_justification_required))
         .bind(i64::from(stage.duration_days))
         .bind(due)
         .execute(&mut *tx)
@@ -627,7 +627,7 @@ type StageRow = (
     String,
     i64,
     String,
-    bool,
+    i64,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -742,7 +742,7 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
                             decided_date_time: decided_at.clone(),
                             justification: justification.clone(),
                             due_date_time: due.clone(),
-                            is_approver_justification_required: *required,
+                            is_approver_justification_required: *required != 0,
                         }
                     },
                 )

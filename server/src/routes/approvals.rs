@@ -1,0 +1,111 @@
+//! Approvals: the requests waiting for the caller's decision, and the decision itself.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use portal_api::{AssignmentRequest, Decision, Page, Problem};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::domain::clock;
+use crate::domain::lifecycle::{self, RequestView};
+use crate::domain::submission::{self, Period};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::paging;
+use crate::state::AppState;
+use crate::store::catalog;
+use crate::store::requests::{self, Applied, Listing};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/approvals", get(list))
+        .route("/approvals/{requestId}/decision", post(decide))
+}
+
+/// The query of `GET /approvals`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1 to 100 (default 20).
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The requests whose current stage waits for the caller's decision, newest first.
+#[utoipa::path(get, path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of requests to decide", body = Page<AssignmentRequest>),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Page<AssignmentRequest>>> {
+    let limit = paging::limit(query.limit)?;
+    let after = paging::after(query.cursor.as_deref())?;
+    let listing = Listing::AwaitingDecisionBy(me);
+    let found = requests::requests(&state.db, &listing, after.as_ref(), limit + 1).await?;
+    Ok(Json(paging::page(found, limit, |r| {
+        (r.created_date_time.clone(), r.id.clone())
+    })))
+}
+
+/// Approve or deny the stage of a request that waits for the caller. Approving the last stage
+/// delivers the access.
+#[utoipa::path(post, path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
+    request_body = Decision,
+    params(("requestId" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The request after the decision", body = AssignmentRequest),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's own request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request waiting for the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The stage was already decided, or the request is no longer pending; the detail says by whom", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A justification is missing or too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn decide(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(request_id): Path<String>,
+    Json(decision): Json<Decision>,
+) -> ApiResult<Json<AssignmentRequest>> {
+    let request = requests::request(&state.db, &request_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(
+                "There is no request with this id waiting for your decision.".to_owned(),
+            )
+        })?;
+    let plan = lifecycle::check_decision(
+        &RequestView::of(&request),
+        &me,
+        decision.decision,
+        decision.justification.as_deref(),
+    )?;
+    let now = state.clock.now();
+    let expiration = catalog::policy(&state.db, &request.assignment_policy.id)
+        .await?
+        .map(|record| record.policy.expiration)
+        .unwrap_or(portal_api::Expiration::NoExpiration);
+    let requested = request.schedule.as_ref().and_then(|s| {
+        let start = clock::parse(&s.start_date_time)?;
+        Some(Period {
+            start,
+            end: s.end_date_time.as_deref().and_then(clock::parse),
+        })
+    });
+    let grant = submission::granted_period(&expiration, requested, now);
+    if requests::decide(&state.db, &request, &me, &plan, grant, now).await? == Applied::Lost {
+        // Someone else decided, or the requestor canceled, since we looked: say who and what.
+        let latest = super::requests::load(&state, &request_id).await?;
+        return Err(ApiError::Conflict(lifecycle::already_decided(
+            &RequestView::of(&latest),
+        )));
+    }
+    Ok(Json(super::requests::load(&state, &request_id).await?))
+}

@@ -1,0 +1,135 @@
+//! Access packages: the ones the caller may request, one by id, and its applicable policies.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use portal_api::{AccessPackage, AssignmentPolicy, Page, Problem};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::paging;
+use crate::state::AppState;
+use crate::store::{catalog, requests};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accessPackages", get(list))
+        .route("/accessPackages/{id}", get(one))
+        .route(
+            "/accessPackages/{id}/applicablePolicies",
+            get(applicable_policies),
+        )
+}
+
+/// The query of `GET /accessPackages`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Words to find in the name, the description or the resources' names; case is ignored.
+    search: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The packages the caller may request under at least one policy, by name; hidden packages
+/// are never listed.
+#[utoipa::path(get, path = "/accessPackages", tag = "accessPackages", params(ListQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of requestable packages", body = Page<AccessPackage>),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Page<AccessPackage>>> {
+    let limit = paging::limit(query.limit)?;
+    let after = paging::after(query.cursor.as_deref())?;
+    let found = catalog::requestable_packages(
+        &state.db,
+        &me,
+        query.search.as_deref(),
+        after.as_ref(),
+        limit + 1,
+    )
+    .await?;
+    let (open, held) = requests::holdings(&state.db, &me).await?;
+    let found = found
+        .into_iter()
+        .map(|p| with_holdings(p, &open, &held))
+        .collect();
+    Ok(Json(paging::page(found, limit, |p| {
+        (p.display_name.clone(), p.id.clone())
+    })))
+}
+
+/// One package, hidden or not, with its resource roles and the caller's open request or
+/// assignment for it.
+#[utoipa::path(get, path = "/accessPackages/{id}", tag = "accessPackages", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The package's id")),
+    responses(
+        (status = 200, description = "The package", body = AccessPackage),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn one(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AccessPackage>> {
+    let package = find_package(&state, &id).await?;
+    let (open, held) = requests::holdings(&state.db, &me).await?;
+    Ok(Json(with_holdings(package, &open, &held)))
+}
+
+/// The policies of a package the caller may request under, with all the request pane needs;
+/// empty when there are none.
+#[utoipa::path(get, path = "/accessPackages/{id}/applicablePolicies", tag = "accessPackages", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The package's id")),
+    responses(
+        (status = 200, description = "The applicable policies (one page)", body = Page<AssignmentPolicy>),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn applicable_policies(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<AssignmentPolicy>>> {
+    let package = find_package(&state, &id).await?;
+    let requestor = super::requestor(&state, &me).await?;
+    let policies = catalog::policies_of_package(&state.db, &package.id)
+        .await?
+        .into_iter()
+        .filter(|record| record.scope.admits(&requestor))
+        .map(|record| record.policy)
+        .collect();
+    Ok(Json(Page::last(policies)))
+}
+
+/// The package with this id, or a 404 that says so.
+pub async fn find_package(state: &AppState, id: &str) -> Result<AccessPackage, ApiError> {
+    catalog::package(&state.db, id).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "There is no access package with id {id:?}; check the link, or find the package under Request access."
+        ))
+    })
+}
+
+fn with_holdings(
+    mut package: AccessPackage,
+    open: &HashMap<String, String>,
+    held: &HashMap<String, String>,
+) -> AccessPackage {
+    package.open_request_id = open.get(&package.id).cloned();
+    package.assignment_id = held.get(&package.id).cloned();
+    package
+}

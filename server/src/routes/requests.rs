@@ -1,0 +1,233 @@
+//! Assignment requests: submit one, list and open one's own, cancel one that is pending.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use portal_api::{AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState};
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::domain::lifecycle::{self, RequestView};
+use crate::domain::{policy, submission};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::paging;
+use crate::state::AppState;
+use crate::store::catalog;
+use crate::store::requests::{self, Applied, Listing, NewRequest, NewStage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assignmentRequests", post(create).get(list))
+        .route("/assignmentRequests/{id}", get(one))
+        .route("/assignmentRequests/{id}/cancel", post(cancel))
+}
+
+/// Submit a request for a package under one of its policies. Without approval the access is
+/// delivered at once (or scheduled for the chosen start); with approval the request waits.
+#[utoipa::path(post, path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
+    request_body = NewAssignmentRequest,
+    responses(
+        (status = 201, description = "The request, `pendingApproval`, `delivered` or `scheduled`", body = AssignmentRequest),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The policy does not apply to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package, or no such policy of it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request for the package is already open, or the caller has it", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 64 KB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Fields that break the policy's rules, each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Json(input): Json<NewAssignmentRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let requestor = super::requestor(&state, &me).await?;
+    let package = super::packages::find_package(&state, &input.access_package_id).await?;
+    let record = catalog::policy(&state.db, &input.assignment_policy_id)
+        .await?
+        .filter(|record| record.policy.access_package_id == package.id)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "{} has no policy with id {:?}; pick one of GET /accessPackages/{}/applicablePolicies.",
+                package.display_name, input.assignment_policy_id, package.id
+            ))
+        })?;
+    if !record.scope.admits(&requestor) {
+        return Err(ApiError::Forbidden(format!(
+            "You may not request {} under the policy {:?}; pick a policy from its applicable policies.",
+            package.display_name, record.policy.display_name
+        )));
+    }
+    let (open, held) = requests::holdings(&state.db, &me).await?;
+    if let Some(open) = open.get(&package.id) {
+        return Err(ApiError::Conflict(format!(
+            "You already have a request for {} that is not finished ({open}); wait for it, or cancel it first.",
+            package.display_name
+        )));
+    }
+    if held.contains_key(&package.id) {
+        return Err(ApiError::Conflict(format!(
+            "You already have {}; there is no need to request it again.",
+            package.display_name
+        )));
+    }
+    let now = state.clock.now();
+    let policy = &record.policy;
+    let accepted = submission::validate(policy, &input, now).map_err(ApiError::invalid_fields)?;
+    let approval = &policy.request_approval_settings;
+    let approvers = if approval.is_approval_required_for_add {
+        policy::resolve_approvers(&approval.stages, &requestor)
+            .map_err(|error| ApiError::invalid_fields(vec![error]))?
+    } else {
+        vec![]
+    };
+    let period = submission::granted_period(&policy.expiration, accepted.requested, now);
+    let request_state =
+        lifecycle::state_after_submit(approval.is_approval_required_for_add, period.start, now);
+    let new = NewRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        requestor_id: me.clone(),
+        package_id: package.id.clone(),
+        policy_id: policy.id.clone(),
+        justification: accepted.justification,
+        requested: accepted.requested,
+        answers: accepted.answers,
+        stages: approval
+            .stages
+            .iter()
+            .zip(approvers)
+            .map(|(stage, approvers)| NewStage {
+                approvers,
+                is_approver_justification_required: stage.is_approver_justification_required,
+                duration_days: stage.duration_before_automatic_denial_days,
+            })
+            .collect(),
+        state: request_state,
+        grant: (request_state == RequestState::Delivered).then_some(period),
+        now,
+    };
+    requests::submit(&state.db, &new).await?;
+    let created = load(&state, &new.id).await?;
+    let location = format!(
+        "{}/assignmentRequests/{}",
+        portal_api::API_PREFIX,
+        created.id
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(created),
+    ))
+}
+
+/// The query of `GET /assignmentRequests`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only requests in this state, e.g. `pendingApproval`.
+    state: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// The caller's requests, newest first.
+#[utoipa::path(get, path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the caller's requests", body = Page<AssignmentRequest>),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown state, or a bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Page<AssignmentRequest>>> {
+    let limit = paging::limit(query.limit)?;
+    let after = paging::after(query.cursor.as_deref())?;
+    let wanted = match query.state.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(name) => Some(RequestState::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = RequestState::ALL.iter().map(|s| s.as_str()).collect();
+            ApiError::invalid(
+                "state",
+                format!("Filter by one of the states: {}.", names.join(", ")),
+            )
+        })?),
+    };
+    let listing = Listing::MadeBy {
+        requestor_id: me,
+        state: wanted,
+    };
+    let found = requests::requests(&state.db, &listing, after.as_ref(), limit + 1).await?;
+    Ok(Json(paging::page(found, limit, |r| {
+        (r.created_date_time.clone(), r.id.clone())
+    })))
+}
+
+/// One request, with its stages and history; for its requestor and its approvers.
+#[utoipa::path(get, path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The request", body = AssignmentRequest),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request of the caller's", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn one(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AssignmentRequest>> {
+    let request = load(&state, &id).await?;
+    let approver = request
+        .stages
+        .iter()
+        .flat_map(|s| &s.approvers)
+        .any(|a| a.id == me);
+    if request.requestor.id != me && !approver {
+        return Err(not_found());
+    }
+    Ok(Json(request))
+}
+
+/// Cancel the caller's request while it waits for approval.
+#[utoipa::path(post, path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The canceled request", body = AssignmentRequest),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request of the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request is no longer pending approval", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AssignmentRequest>> {
+    let request = load(&state, &id).await?;
+    lifecycle::check_cancel(&RequestView::of(&request), &me)?;
+    if requests::cancel(&state.db, &id, &me, state.clock.now()).await? == Applied::Lost {
+        // Decided or canceled between the check and the write: say what happened instead.
+        let now = load(&state, &id).await?;
+        lifecycle::check_cancel(&RequestView::of(&now), &me)?;
+        return Err(ApiError::Conflict(
+            "The request changed meanwhile; reload it.".to_owned(),
+        ));
+    }
+    Ok(Json(load(&state, &id).await?))
+}
+
+/// The request with this id, with its history, or a 404.
+pub async fn load(state: &AppState, id: &str) -> Result<AssignmentRequest, ApiError> {
+    requests::request(&state.db, id)
+        .await?
+        .ok_or_else(not_found)
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("You have no request with this id.".to_owned())
+}
