@@ -1,15 +1,16 @@
 // Journey: finding one's way around — the app loads, every navigation link shows its page,
-// and a deep link opens straight on its route.
+// deep links and hard refreshes open straight on their route.
 import { test, expect } from './fixtures';
+import { openAs, signIn } from './portal';
 
 test('the portal opens on Request access', async ({ page }) => {
-  await page.goto('/');
+  await openAs(page, 'Adele Vance', '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
   await expect(page).toHaveTitle(/Request access/);
 });
 
 test('each navigation link shows its page', async ({ page }) => {
-  await page.goto('/');
+  await openAs(page, 'Adele Vance', '/');
   const nav = page.getByRole('navigation', { name: 'Main' });
   for (const [link, path] of [
     ['Access I have', '/access'],
@@ -21,16 +22,47 @@ test('each navigation link shows its page', async ({ page }) => {
     await expect(page).toHaveURL(path);
     await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
     await expect(nav.getByRole('link', { name: link })).toHaveAttribute('aria-current', 'page');
+    await expect(page).toHaveTitle(new RegExp(link));
   }
 });
 
-test('a package link opened directly renders the request pane', async ({ page }) => {
+test('a package link opened directly renders its request pane', async ({ page }) => {
   const response = await page.goto('/package/sales-crm');
   expect(response?.status()).toBe(200);
-  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
+  await signIn(page, 'Adele Vance');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sales CRM' })).toBeVisible();
 });
 
 test('an unknown path shows the not-found page', async ({ page }) => {
-  await page.goto('/no/such/page');
+  await openAs(page, 'Adele Vance', '/no/such/page');
   await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+});
+
+test('a hard refresh on every route renders the same view', async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/');
+  for (const [path, heading] of [
+    ['/', 'Request access'],
+    ['/?search=wiki', 'Request access'],
+    ['/package/company-wiki', 'Company wiki editor'],
+    ['/access', 'Access I have'],
+    ['/requests', 'My requests'],
+    ['/approvals', 'Approvals'],
+  ]) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+    await expect(page).toHaveURL(path);
+  }
+});
+
+test('back and forward move between views', async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'My requests' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
+  await page.goForward();
+  await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
 });

@@ -1,3 +1,13 @@
 //! Components that pages are built from; one per file.
 
+pub mod confirm;
+pub mod field;
+pub mod history;
+pub mod loading;
 pub mod nav;
+pub mod package_row;
+pub mod request_form;
+pub mod sign_in;
+pub mod stages;
+pub mod status_badge;
+pub mod user_menu;

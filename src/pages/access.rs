@@ -1,13 +1,81 @@
-//! The "Access I have" page.
+//! "Access I have" (`/access`): the user's assignments, active first, expired apart.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
+use portal_api::{Assignment, AssignmentState};
 
-/// The access packages you have.
+use crate::api;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::format;
+
+/// The access packages the user has, with policy, start and end date, and state.
 #[component]
 pub fn AccessPage() -> impl IntoView {
     crate::set_title("Access I have");
+    let data = LocalResource::new(api::assignments);
+    let body = move || match data.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) => {
+            view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any()
+        }
+        Some(Ok(page)) => {
+            let (active, ended): (Vec<_>, Vec<_>) = page
+                .value
+                .into_iter()
+                .partition(|a| a.state == AssignmentState::Delivered);
+            view! {
+                {if active.is_empty() {
+                    view! {
+                        <div class="empty" role="status">
+                            <h2>"You have no access packages yet"</h2>
+                            <p>"Find the access you need under " <A href="/">"Request access"</A> "."</p>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! { <AssignmentTable caption="Active" rows=active/> }.into_any()
+                }}
+                {(!ended.is_empty()).then(|| view! {
+                    <h2>"Expired"</h2>
+                    <AssignmentTable caption="Expired" rows=ended/>
+                })}
+            }
+            .into_any()
+        }
+    };
     view! {
         <h1>"Access I have"</h1>
-        <p>"The access packages you have."</p>
+        {body}
+    }
+}
+
+#[component]
+fn AssignmentTable(caption: &'static str, rows: Vec<Assignment>) -> impl IntoView {
+    view! {
+        <table class="table">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Access package"</th>
+                    <th scope="col">"Policy"</th>
+                    <th scope="col">"Start date"</th>
+                    <th scope="col">"End date"</th>
+                    <th scope="col">"State"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|a| {
+                    let end = a.schedule.end_date_time.as_deref().map(format::date).unwrap_or_else(|| "No end date".to_owned());
+                    view! {
+                        <tr>
+                            <th scope="row"><A href=format!("/package/{}", a.access_package.id)>{a.access_package.display_name}</A></th>
+                            <td>{a.assignment_policy.display_name}</td>
+                            <td>{format::date(&a.schedule.start_date_time)}</td>
+                            <td>{end}</td>
+                            <td>{a.state.label()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -1,13 +1,46 @@
-//! The "Approvals" page.
+//! "Approvals" (`/approvals`): the requests waiting for the signed-in user's decision.
 
 use leptos::prelude::*;
 
-/// Requests waiting for your decision.
+use crate::api;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::format;
+
+/// Who asked for what, and since when.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     crate::set_title("Approvals");
+    let data = LocalResource::new(api::approvals);
+    let body = move || {
+        match data.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
+        Some(Ok(page)) if page.value.is_empty() => view! {
+            <div class="empty" role="status">
+                <h2>"Nothing to approve"</h2>
+                <p>"Requests that wait for your decision appear here."</p>
+            </div>
+        }
+        .into_any(),
+        Some(Ok(page)) => view! {
+            <table class="table">
+                <thead><tr><th scope="col">"Requestor"</th><th scope="col">"Access package"</th><th scope="col">"Requested"</th></tr></thead>
+                <tbody>
+                    {page.value.into_iter().map(|r| view! {
+                        <tr>
+                            <td>{r.requestor.display_name}</td>
+                            <td>{r.access_package.display_name}</td>
+                            <td>{format::date(&r.created_date_time)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any(),
+    }
+    };
     view! {
         <h1>"Approvals"</h1>
-        <p>"Requests waiting for your decision."</p>
+        {body}
     }
 }

@@ -1,29 +1,111 @@
 //! The request pane of one access package (`/package/:id`), where links in emails lead.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
+use portal_api::{AccessPackage, AssignmentPolicy};
+
+use crate::api;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::components::request_form::RequestForm;
 
 #[derive(Params, PartialEq, Clone)]
 struct PackageParams {
     id: Option<String>,
 }
 
-/// One package and its "Request access" form.
+/// One package: what it grants, whether the user has it or has asked for it, and the
+/// **Request** button that opens the "Request access" form.
 #[component]
 pub fn PackagePage() -> impl IntoView {
-    let params = use_params::<PackageParams>();
-    let id = move || {
-        params
-            .read()
-            .as_ref()
-            .ok()
-            .and_then(|p| p.id.clone())
-            .unwrap_or_default()
-    };
     crate::set_title("Request access");
+    let params = use_params::<PackageParams>();
+    let id = Memo::new(move |_| {
+        params.with(|p| {
+            p.as_ref()
+                .ok()
+                .and_then(|p| p.id.clone())
+                .unwrap_or_default()
+        })
+    });
+    let data = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            let (package, policies) =
+                futures::future::join(api::access_package(&id), api::applicable_policies(&id))
+                    .await;
+            Ok::<_, api::ApiError>((package?, policies?.value))
+        }
+    });
+    move || {
+        match data.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) if err.status() == Some(404) => view! {
+            <h1>"Access package not found"</h1>
+            <p>"There is no access package at this link. Check the link you were sent, or find the package under "
+                <A href="/">"Request access"</A>"."</p>
+        }
+        .into_any(),
+        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
+        Some(Ok((package, policies))) => view! { <Pane package policies/> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoView {
+    crate::set_title(&package.display_name);
+    let open = RwSignal::new(false);
+    let status = if package.assignment_id.is_some() {
+        view! {
+            <div class="notice notice-info" role="status">
+                <p>"You already have this access package."</p>
+                <A href="/access">"See it under Access I have"</A>
+            </div>
+        }
+        .into_any()
+    } else if let Some(request) = package.open_request_id.clone() {
+        view! {
+            <div class="notice notice-info" role="status">
+                <p>"You have already requested this access package, and the request is still open."</p>
+                <A href=format!("/requests/{request}")>"View your request"</A>
+            </div>
+        }
+        .into_any()
+    } else if policies.is_empty() {
+        view! {
+            <div class="notice notice-warning" role="status">
+                <p>"You can't request this access package: none of its policies includes you. \
+                    If you need it, ask the person who sent you the link."</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        let package_id = package.id.clone();
+        view! {
+            <Show when=move || open.get() fallback=move || view! {
+                <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)>"Request"</button>
+            }>
+                <RequestForm package_id=package_id.clone() policies=policies.clone()/>
+            </Show>
+        }
+        .into_any()
+    };
     view! {
-        <h1>"Request access"</h1>
-        <p>"Access package " <code>{id}</code></p>
+        <p class="breadcrumb"><A href="/">"Request access"</A></p>
+        <h1>{package.display_name}</h1>
+        <p class="lead">{package.description}</p>
+        <p class="package-meta">"Catalog: " {package.catalog.display_name}</p>
+        <h2>"Resources"</h2>
+        <table class="table">
+            <thead><tr><th scope="col">"Resource"</th><th scope="col">"Type"</th><th scope="col">"Role"</th></tr></thead>
+            <tbody>
+                {package.resource_roles.into_iter().map(|r| view! {
+                    <tr><td>{r.resource.display_name}</td><td>{r.resource.resource_type.label()}</td><td>{r.display_name}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {status}
     }
 }

@@ -1,8 +1,19 @@
-//! One request (`/requests/:id`): its details, stages and history.
+//! One request (`/requests/:id`): its details, answers, stages and history, and Cancel while
+//! it is pending approval.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
+use portal_api::{AssignmentRequest, RequestState};
+
+use crate::api;
+use crate::components::confirm::ConfirmButton;
+use crate::components::history::History;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::components::stages::Stages;
+use crate::components::status_badge::StatusBadge;
+use crate::format;
 
 #[derive(Params, PartialEq, Clone)]
 struct RequestParams {
@@ -12,18 +23,96 @@ struct RequestParams {
 /// The details of one of the user's requests.
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    let params = use_params::<RequestParams>();
-    let id = move || {
-        params
-            .read()
-            .as_ref()
-            .ok()
-            .and_then(|p| p.id.clone())
-            .unwrap_or_default()
-    };
     crate::set_title("Request");
+    let params = use_params::<RequestParams>();
+    let id = Memo::new(move |_| {
+        params.with(|p| {
+            p.as_ref()
+                .ok()
+                .and_then(|p| p.id.clone())
+                .unwrap_or_default()
+        })
+    });
+    let data = LocalResource::new(move || {
+        let id = id.get();
+        async move { api::request(&id).await }
+    });
+    move || {
+        match data.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) if err.status() == Some(404) => view! {
+            <h1>"Request not found"</h1>
+            <p>"There is no request of yours at this link. See " <A href="/requests">"My requests"</A> "."</p>
+        }
+        .into_any(),
+        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
+        Some(Ok(request)) => view! { <Details request on_change=move || data.refetch()/> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
+    crate::set_title(&request.access_package.display_name);
+    let id = request.id.clone();
+    let cancel = Action::new_local(move |_: &()| {
+        let id = id.clone();
+        async move {
+            let result = api::cancel_request(&id).await;
+            if result.is_ok() {
+                on_change.run(());
+            }
+            result
+        }
+    });
+    let cancel_error =
+        move || {
+            cancel.value().get().and_then(Result::err).map(
+                |e| view! { <div class="notice notice-error" role="alert">{e.message()}</div> },
+            )
+        };
+    let period = request.schedule.as_ref().map(|s| {
+        let end = s
+            .end_date_time
+            .as_deref()
+            .map(format::date)
+            .unwrap_or_else(|| "no end date".to_owned());
+        format!("{} to {end}", format::date(&s.start_date_time))
+    });
+    let pending = request.state == RequestState::PendingApproval;
     view! {
-        <h1>"Request"</h1>
-        <p><code>{id}</code></p>
+        <p class="breadcrumb"><A href="/requests">"My requests"</A></p>
+        <h1>{request.access_package.display_name.clone()}</h1>
+        <p class="status-line">"Status: " <StatusBadge state=request.state/></p>
+        <dl class="details">
+            <dt>"Requested"</dt><dd>{format::date_time(&request.created_date_time)}</dd>
+            <dt>"Requested by"</dt><dd>{request.requestor.display_name}</dd>
+            <dt>"Policy"</dt><dd>{request.assignment_policy.display_name}</dd>
+            {request.justification.map(|j| view! { <dt>"Business justification"</dt><dd>{j}</dd> })}
+            {period.map(|p| view! { <dt>"Period"</dt><dd>{p}</dd> })}
+            {request.completed_date_time.map(|c| view! { <dt>"Completed"</dt><dd>{format::date_time(&c)}</dd> })}
+        </dl>
+        {(!request.answers.is_empty()).then(|| view! {
+            <h2>"Answers"</h2>
+            <dl class="details">
+                {request.answers.into_iter().map(|a| view! { <dt>{a.question}</dt><dd>{a.display_value}</dd> }).collect_view()}
+            </dl>
+        })}
+        {(!request.stages.is_empty()).then(|| view! {
+            <h2>"Approval"</h2>
+            <Stages stages=request.stages/>
+        })}
+        {pending.then(|| view! {
+            <div class="actions">
+                <ConfirmButton label="Cancel" question="Cancel this request? Your approvers will no longer see it."
+                    confirm_label="Cancel request" back_label="Keep request"
+                    busy=cancel.pending() on_confirm=move || { cancel.dispatch(()); }/>
+            </div>
+            {cancel_error}
+        })}
+        {(!request.history.is_empty()).then(|| view! {
+            <h2>"History"</h2>
+            <History entries=request.history/>
+        })}
     }
 }

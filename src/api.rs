@@ -1,0 +1,208 @@
+//! Typed calls to the server's `/api/v1`: one function per endpoint, each returning
+//! `Result<T, ApiError>` so a page can show the server's own words when something fails.
+
+use portal_api::{
+    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DemoSignIn,
+    NewAssignmentRequest, Page, Problem, Token, User,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+use crate::session;
+
+/// Why a call failed: the server said no (with a problem body), or it could not be reached.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    Problem(Problem),
+    Network(String),
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Problem(p) => Some(p.status),
+            Self::Network(_) => None,
+        }
+    }
+
+    /// What went wrong, in a sentence for the user.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Problem(p) => p.detail.clone(),
+            Self::Network(_) => {
+                "The portal cannot reach its server. Check your connection and try again."
+                    .to_owned()
+            }
+        }
+    }
+
+    /// The server's message for one field of the request body, if it refused that field.
+    pub fn field(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Problem(p) => p.field(field).map(str::to_owned),
+            Self::Network(_) => None,
+        }
+    }
+
+    /// Whether the server refused particular fields (then each is shown next to its field).
+    pub fn has_field_errors(&self) -> bool {
+        matches!(self, Self::Problem(p) if !p.errors.is_empty())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub async fn demo_users() -> ApiResult<Vec<User>> {
+    get("/auth/demo/users").await
+}
+
+pub async fn demo_sign_in(user_principal_name: String) -> ApiResult<Token> {
+    post(
+        "/auth/demo",
+        &DemoSignIn {
+            user_principal_name,
+        },
+    )
+    .await
+}
+
+pub async fn me() -> ApiResult<User> {
+    get("/me").await
+}
+
+pub async fn access_packages(search: &str, cursor: Option<&str>) -> ApiResult<Page<AccessPackage>> {
+    let mut path = format!("/accessPackages?search={}", encode(search));
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    get(&path).await
+}
+
+pub async fn access_package(id: &str) -> ApiResult<AccessPackage> {
+    get(&format!("/accessPackages/{}", encode(id))).await
+}
+
+pub async fn applicable_policies(id: &str) -> ApiResult<Page<AssignmentPolicy>> {
+    get(&format!(
+        "/accessPackages/{}/applicablePolicies",
+        encode(id)
+    ))
+    .await
+}
+
+pub async fn create_request(body: NewAssignmentRequest) -> ApiResult<AssignmentRequest> {
+    post("/assignmentRequests", &body).await
+}
+
+pub async fn requests(
+    state: Option<&str>,
+    cursor: Option<&str>,
+) -> ApiResult<Page<AssignmentRequest>> {
+    let mut path = "/assignmentRequests?limit=50".to_owned();
+    if let Some(state) = state {
+        path.push_str("&state=");
+        path.push_str(&encode(state));
+    }
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    get(&path).await
+}
+
+pub async fn request(id: &str) -> ApiResult<AssignmentRequest> {
+    get(&format!("/assignmentRequests/{}", encode(id))).await
+}
+
+pub async fn cancel_request(id: &str) -> ApiResult<AssignmentRequest> {
+    send(
+        "POST",
+        &format!("/assignmentRequests/{}/cancel", encode(id)),
+        None,
+    )
+    .await
+}
+
+pub async fn assignments() -> ApiResult<Page<Assignment>> {
+    get("/assignments").await
+}
+
+pub async fn approvals() -> ApiResult<Page<AssignmentRequest>> {
+    get("/approvals").await
+}
+
+pub async fn decide(request_id: &str, decision: Decision) -> ApiResult<AssignmentRequest> {
+    post(
+        &format!("/approvals/{}/decision", encode(request_id)),
+        &decision,
+    )
+    .await
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
+    send("GET", path, None).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
+    let body = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
+    send("POST", path, Some(body)).await
+}
+
+async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> ApiResult<T> {
+    let (status, text) = fetch(
+        method,
+        &format!("{}{path}", crate::config::api_base()),
+        body,
+    )
+    .await
+    .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
+    }
+    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
+        status,
+        title: "Error".to_owned(),
+        detail: format!("The server answered {status}. Try again in a moment."),
+        errors: vec![],
+    });
+    if status == 401 {
+        session::expire();
+    }
+    Err(ApiError::Problem(problem))
+}
+
+async fn fetch(method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
+    let headers = Headers::new()?;
+    headers.set("Accept", "application/json")?;
+    if let Some(token) = session::token() {
+        headers.set("Authorization", &format!("Bearer {token}"))?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json")?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(url, &init)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await?
+        .dyn_into()?;
+    let text = JsFuture::from(response.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    Ok((response.status(), text))
+}
+
+/// Percent-encode a query or path value.
+fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).into()
+}

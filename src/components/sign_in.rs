@@ -1,0 +1,76 @@
+//! Demo sign-in: pick the person to act as.
+
+use leptos::prelude::*;
+use portal_api::User;
+
+use crate::api;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::session::use_session;
+
+/// The demo users, each a button that signs in as them. Shown in place of any page while
+/// nobody is signed in; the address stays, so the page asked for opens after sign-in.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    crate::set_title("Sign in");
+    let session = use_session();
+    let users = LocalResource::new(api::demo_users);
+    let sign_in = Action::new_local(move |user: &User| {
+        let user = user.clone();
+        async move {
+            let token = api::demo_sign_in(user.user_principal_name.clone()).await?;
+            session.sign_in(token.access_token, user);
+            Ok::<(), api::ApiError>(())
+        }
+    });
+    let list = move || {
+        match users.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) if err.status() == Some(404) => view! {
+            <p class="notice">"Demo sign-in is turned off on this server, and no other sign-in is configured."</p>
+        }
+        .into_any(),
+        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || users.refetch()/> }.into_any(),
+        Some(Ok(users)) => view! {
+            <ul class="people">
+                {users
+                    .into_iter()
+                    .map(|user| {
+                        let label = format!("Sign in as {}", user.display_name);
+                        let title = user.job_title.clone().unwrap_or_default();
+                        let mail = user.mail.clone();
+                        let name = user.display_name.clone();
+                        view! {
+                            <li>
+                                <button
+                                    class="person"
+                                    aria-label=label
+                                    disabled=move || sign_in.pending().get()
+                                    on:click=move |_| { sign_in.dispatch(user.clone()); }
+                                >
+                                    <span class="person-name">{name}</span>
+                                    <span class="person-title">{title}</span>
+                                    <span class="person-mail">{mail}</span>
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+        .into_any(),
+    }
+    };
+    let failed = move || {
+        sign_in.value().get().and_then(Result::err).map(|err| {
+            view! { <p class="field-error" role="alert">{err.message()}</p> }
+        })
+    };
+    view! {
+        <section class="sign-in">
+            <h1>"Sign in"</h1>
+            <p>"This portal runs in demo mode: choose the person to act as."</p>
+            {failed}
+            {list}
+        </section>
+    }
+}

@@ -1,0 +1,81 @@
+//! Lists that load a page at a time: the first page on demand, more on "Show more", and
+//! answers to a superseded load dropped.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use portal_api::Page;
+
+use crate::api::{ApiError, ApiResult};
+
+/// The items loaded so far, the cursor of the next page, and whether a load runs or failed.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub items: RwSignal<Vec<T>>,
+    pub next: RwSignal<Option<String>>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+    generation: StoredValue<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Send + Sync + 'static> Default for Paged<T> {
+    fn default() -> Self {
+        Self {
+            items: RwSignal::new(Vec::new()),
+            next: RwSignal::new(None),
+            loading: RwSignal::new(true),
+            error: RwSignal::new(None),
+            generation: StoredValue::new(0),
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static> Paged<T> {
+    /// Load the first page again (`more == false`) or the next one; `fetch` gets the cursor.
+    pub fn load<F, Fut>(self, more: bool, fetch: F)
+    where
+        F: FnOnce(Option<String>) -> Fut + 'static,
+        Fut: Future<Output = ApiResult<Page<T>>> + 'static,
+    {
+        let cursor = if more {
+            self.next.get_untracked()
+        } else {
+            None
+        };
+        self.generation.update_value(|g| *g += 1);
+        let mine = self.generation.get_value();
+        self.loading.set(true);
+        self.error.set(None);
+        spawn_local(async move {
+            let result = fetch(cursor).await;
+            if self.generation.get_value() != mine {
+                return;
+            }
+            match result {
+                Ok(page) => {
+                    if more {
+                        self.items.update(|items| items.extend(page.value));
+                    } else {
+                        self.items.set(page.value);
+                    }
+                    self.next.set(page.next_cursor);
+                }
+                Err(err) => self.error.set(Some(err)),
+            }
+            self.loading.set(false);
+        });
+    }
+
+    /// Whether there is a further page.
+    pub fn has_more(self) -> bool {
+        self.next.with(Option::is_some)
+    }
+}
