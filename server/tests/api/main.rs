@@ -1,1 +1,13 @@
-//! placeholder
+//! The API's integration tests: the real server over HTTP, a fresh database per test, on
+//! SQLite by default or on PostgreSQL when `PORTAL_TEST_POSTGRES_URL` is set.
+
+mod approvals;
+mod assignments;
+mod auth;
+mod catalog;
+mod concurrency;
+mod helpers;
+mod import;
+mod openapi;
+mod requests;
+mod validation;

@@ -1,0 +1,433 @@
+//! The test harness: `spawn_app()` starts the real server on 127.0.0.1:0 with a fresh database
+//! (a new SQLite file, or a new PostgreSQL database when `PORTAL_TEST_POSTGRES_URL` names a
+//! server), loaded with the demo catalog. `TestApp::sign_in` gives a `Session` with one method
+//! per endpoint.
+
+use std::path::PathBuf;
+
+use portal_api::{
+    AccessPackage, AssignmentPolicy, AssignmentRequest, Decision, DecisionKind,
+    NewAssignmentRequest, Page, Problem, Token,
+};
+use portal_server::{AppState, Config};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use sqlx::Connection;
+
+/// The server's address of a PostgreSQL database that tests may create databases on, e.g.
+/// `postgres://postgres:postgres@127.0.0.1:5432/postgres`. Unset: tests use SQLite.
+pub const POSTGRES_ENV: &str = "PORTAL_TEST_POSTGRES_URL";
+
+/// A running server and what a test needs to reach into it.
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _database: FreshDatabase,
+}
+
+/// A signed-in user's view of the API.
+pub struct Session {
+    token: String,
+    base: String,
+    client: reqwest::Client,
+}
+
+/// A response, read in full.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// Start the app with the demo catalog and demo sign-in on.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Start the app after `change` has adjusted its configuration.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
+    let database = FreshDatabase::create().await;
+    let mut config = Config {
+        address: "127.0.0.1".parse().expect("an address"),
+        port: 0,
+        database_url: database.url.clone(),
+        static_dir: PathBuf::from("no-web-app-in-api-tests"),
+        demo: true,
+        allow_demo_on_network: false,
+        seed: Some(demo_catalog()),
+        token_secret: Some("test-secret".to_owned()),
+        token_ttl_seconds: 600,
+        public_url: "http://127.0.0.1".to_owned(),
+    };
+    change(&mut config);
+    let state = portal_server::state(config).await.expect("the app starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let address = format!("http://{}", listener.local_addr().expect("a local address"));
+    let app = portal_server::app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    TestApp {
+        address,
+        state,
+        client: reqwest::Client::new(),
+        _database: database,
+    }
+}
+
+/// The committed demo catalog that `cargo xtask run` loads.
+pub fn demo_catalog() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/catalog.toml")
+}
+
+impl TestApp {
+    /// Sign in as the demo user with this id (`adele` signs in as adele@contoso.com).
+    pub async fn sign_in(&self, user_id: &str) -> Session {
+        let reply = self.demo_sign_in(&format!("{user_id}@contoso.com")).await;
+        assert_eq!(reply.status, 200, "sign-in as {user_id}: {}", reply.body);
+        let token: Token = reply.json();
+        Session {
+            token: token.access_token,
+            base: self.api(""),
+            client: self.client.clone(),
+        }
+    }
+
+    /// `POST /auth/demo`.
+    pub async fn demo_sign_in(&self, user_principal_name: &str) -> Reply {
+        let body = serde_json::json!({ "userPrincipalName": user_principal_name });
+        read(
+            self.client
+                .post(self.api("/auth/demo"))
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// `GET /auth/demo/users`.
+    pub async fn demo_users(&self) -> Reply {
+        read(self.client.get(self.api("/auth/demo/users")).send().await).await
+    }
+
+    /// Any method on any path under the server, with an optional bearer token.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body);
+        }
+        read(request.send().await).await
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+}
+
+impl Session {
+    /// `GET /me`.
+    pub async fn me(&self) -> Reply {
+        self.get("/me").await
+    }
+
+    /// `GET /accessPackages?…` with the query as written, e.g. `search=crm&limit=5`.
+    pub async fn access_packages(&self, query: &str) -> Reply {
+        self.get(&format!("/accessPackages?{query}")).await
+    }
+
+    /// Every package the caller may request, following the cursor to the end.
+    pub async fn all_access_packages(&self, page_size: u32) -> Vec<AccessPackage> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let query = match &cursor {
+                Some(c) => format!("limit={page_size}&cursor={c}"),
+                None => format!("limit={page_size}"),
+            };
+            let page: Page<AccessPackage> = self.access_packages(&query).await.ok();
+            all.extend(page.value);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return all,
+            }
+        }
+    }
+
+    /// `GET /accessPackages/{id}`.
+    pub async fn access_package(&self, id: &str) -> Reply {
+        self.get(&format!("/accessPackages/{id}")).await
+    }
+
+    /// `GET /accessPackages/{id}/applicablePolicies`.
+    pub async fn applicable_policies(&self, id: &str) -> Reply {
+        self.get(&format!("/accessPackages/{id}/applicablePolicies"))
+            .await
+    }
+
+    /// The ids of the policies the caller may request `package_id` under.
+    pub async fn applicable_policy_ids(&self, package_id: &str) -> Vec<String> {
+        let page: Page<AssignmentPolicy> = self.applicable_policies(package_id).await.ok();
+        page.value.into_iter().map(|p| p.id).collect()
+    }
+
+    /// `POST /assignmentRequests`.
+    pub async fn create_request(&self, body: &NewAssignmentRequest) -> Reply {
+        self.post(
+            "/assignmentRequests",
+            Some(serde_json::to_value(body).expect("json")),
+        )
+        .await
+    }
+
+    /// `POST /assignmentRequests` with any JSON body.
+    pub async fn create_request_raw(&self, body: Value) -> Reply {
+        self.post("/assignmentRequests", Some(body)).await
+    }
+
+    /// A request for `package_id` under `policy_id` with nothing else, which must be accepted.
+    pub async fn request_access(&self, package_id: &str, policy_id: &str) -> AssignmentRequest {
+        let reply = self
+            .create_request(&new_request(package_id, policy_id))
+            .await;
+        assert_eq!(reply.status, 201, "request {package_id}: {}", reply.body);
+        reply.json()
+    }
+
+    /// `GET /assignmentRequests?…`.
+    pub async fn requests(&self, query: &str) -> Reply {
+        self.get(&format!("/assignmentRequests?{query}")).await
+    }
+
+    /// `GET /assignmentRequests/{id}`.
+    pub async fn request(&self, id: &str) -> Reply {
+        self.get(&format!("/assignmentRequests/{id}")).await
+    }
+
+    /// `POST /assignmentRequests/{id}/cancel`.
+    pub async fn cancel(&self, id: &str) -> Reply {
+        self.post(&format!("/assignmentRequests/{id}/cancel"), None)
+            .await
+    }
+
+    /// `GET /assignments`.
+    pub async fn assignments(&self) -> Reply {
+        self.get("/assignments").await
+    }
+
+    /// `GET /approvals`.
+    pub async fn approvals(&self) -> Reply {
+        self.get("/approvals").await
+    }
+
+    /// `POST /approvals/{id}/decision`.
+    pub async fn decide(
+        &self,
+        request_id: &str,
+        decision: DecisionKind,
+        justification: Option<&str>,
+    ) -> Reply {
+        let body = Decision {
+            decision,
+            justification: justification.map(str::to_owned),
+        };
+        let body = serde_json::to_value(body).expect("json");
+        self.post(&format!("/approvals/{request_id}/decision"), Some(body))
+            .await
+    }
+
+    /// `POST /approvals/{id}/decision` approving, which must be accepted.
+    pub async fn approve(&self, request_id: &str) -> AssignmentRequest {
+        let reply = self
+            .decide(request_id, DecisionKind::Approve, Some("Fine by me"))
+            .await;
+        assert_eq!(reply.status, 200, "approve {request_id}: {}", reply.body);
+        reply.json()
+    }
+
+    /// The bearer token, for hand-made calls.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        read(request.send().await).await
+    }
+
+    async fn post(&self, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await).await
+    }
+}
+
+/// A request body with only the package and policy.
+pub fn new_request(package_id: &str, policy_id: &str) -> NewAssignmentRequest {
+    NewAssignmentRequest {
+        access_package_id: package_id.to_owned(),
+        assignment_policy_id: policy_id.to_owned(),
+        ..Default::default()
+    }
+}
+
+impl Reply {
+    /// The body as `T`; panics with the body when it is not.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "not the expected JSON ({err}): {} {}",
+                self.status, self.body
+            )
+        })
+    }
+
+    /// The body as `T`, after checking the status is 200.
+    pub fn ok<T: DeserializeOwned>(&self) -> T {
+        assert_eq!(self.status, 200, "{}", self.body);
+        self.json()
+    }
+
+    /// The problem of a failed call, after checking its status and media type.
+    pub fn problem(&self, status: u16) -> Problem {
+        assert_eq!(
+            self.status, status,
+            "expected {status}, got {}: {}",
+            self.status, self.body
+        );
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
+        let problem: Problem = self.json();
+        assert_eq!(problem.status, status);
+        assert!(!problem.detail.is_empty(), "a problem says what to fix");
+        problem
+    }
+}
+
+async fn read(response: reqwest::Result<reqwest::Response>) -> Reply {
+    let response = response.expect("the server answers");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.text().await.expect("a body");
+    Reply {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// A database used by one test only: a SQLite file in a temporary folder, or a PostgreSQL
+/// database with a unique name, dropped when the test ends.
+struct FreshDatabase {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl FreshDatabase {
+    async fn create() -> Self {
+        match std::env::var(POSTGRES_ENV)
+            .ok()
+            .filter(|url| !url.is_empty())
+        {
+            None => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Some(server) => {
+                let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&server)
+                    .await
+                    .unwrap_or_else(|err| panic!("cannot reach {POSTGRES_ENV}={server}: {err}"));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("a fresh database");
+                let _ = admin.close().await;
+                let url = with_database(&server, &name);
+                Self {
+                    url,
+                    _dir: None,
+                    postgres: Some((server, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime, which cannot block on async work; a thread
+        // with its own small runtime can.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    if let Ok(mut admin) = sqlx::PgConnection::connect(&server).await {
+                        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(&drop).execute(&mut admin).await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// `url` with its database name replaced by `name`, its query kept.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].rfind('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}

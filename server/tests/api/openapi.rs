@@ -1,0 +1,62 @@
+//! The OpenAPI document describes every endpoint, body and error.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_openapi_document_is_3_1_and_covers_every_endpoint_with_its_errors() {
+    let app = spawn_app().await;
+
+    let reply = app.raw("GET", "/api/openapi.json", None, None).await;
+
+    let doc: Value = reply.ok();
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    let endpoints = [
+        ("get", "/me"),
+        ("get", "/auth/demo/users"),
+        ("post", "/auth/demo"),
+        ("get", "/accessPackages"),
+        ("get", "/accessPackages/{id}"),
+        ("get", "/accessPackages/{id}/applicablePolicies"),
+        ("post", "/assignmentRequests"),
+        ("get", "/assignmentRequests"),
+        ("get", "/assignmentRequests/{id}"),
+        ("post", "/assignmentRequests/{id}/cancel"),
+        ("get", "/assignments"),
+        ("get", "/approvals"),
+        ("post", "/approvals/{requestId}/decision"),
+    ];
+    for (method, path) in endpoints {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is described");
+        let responses = operation["responses"].as_object().expect("responses");
+        let problems = responses
+            .iter()
+            .filter(|(status, _)| !status.starts_with('2'))
+            .filter(|(_, r)| r["content"]["application/problem+json"].is_object())
+            .count();
+        assert!(
+            problems >= 1,
+            "{method} {path} describes its errors as problems"
+        );
+    }
+    let create = &doc["paths"]["/assignmentRequests"]["post"]["responses"];
+    for status in ["201", "401", "403", "404", "409", "413", "422"] {
+        assert!(
+            create[status].is_object(),
+            "POST /assignmentRequests documents {status}"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
