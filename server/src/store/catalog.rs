@@ -8,9 +8,10 @@ use portal_api::{
     Expiration, Question, QuestionKind, RequestApprovalSettings, RequestorSettings, Resource,
     ResourceKind, ResourceRole,
 };
-use sqlx::{AnyConnection, QueryBuilder};
+use sqlx::AnyConnection;
 
 use super::Db;
+use super::sql::Sql;
 use crate::domain::Scope;
 
 /// A policy together with who may request under it.
@@ -38,29 +39,29 @@ pub async fn requestable_packages(
     after: Option<&PackageKey>,
     limit: u32,
 ) -> sqlx::Result<Vec<AccessPackage>> {
-    let mut query = QueryBuilder::new(PACKAGE_COLUMNS);
+    let mut query = Sql::new(PACKAGE_COLUMNS);
     query.push(" WHERE p.is_hidden = 0 AND EXISTS (SELECT 1 FROM assignment_policies ap WHERE ap.package_id = p.id AND (ap.allowed_target_scope = 'allUsers' OR (ap.allowed_target_scope = 'specificUsers' AND EXISTS (SELECT 1 FROM policy_targets t WHERE t.policy_id = ap.id AND t.target_id = ");
-    query.push_bind(user_id.to_owned());
+    query.text(user_id.to_owned());
     query.push(")) OR (ap.allowed_target_scope = 'groupMembers' AND EXISTS (SELECT 1 FROM policy_targets t JOIN group_members m ON m.group_id = t.target_id WHERE t.policy_id = ap.id AND m.user_id = ");
-    query.push_bind(user_id.to_owned());
+    query.text(user_id.to_owned());
     query.push("))))");
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
         query.push(" AND p.search_text LIKE ");
-        query.push_bind(like_pattern(search));
+        query.text(like_pattern(search));
         query.push(" ESCAPE '\\'");
     }
     if let Some((name, id)) = after {
         query.push(" AND (p.display_name > ");
-        query.push_bind(name.clone());
+        query.text(name.clone());
         query.push(" OR (p.display_name = ");
-        query.push_bind(name.clone());
+        query.text(name.clone());
         query.push(" AND p.id > ");
-        query.push_bind(id.clone());
+        query.text(id.clone());
         query.push("))");
     }
     query.push(" ORDER BY p.display_name, p.id LIMIT ");
-    query.push_bind(i64::from(limit));
-    let rows: Vec<PackageRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    query.int(i64::from(limit));
+    let rows: Vec<PackageRow> = query.fetch_all(&db.pool).await?;
     with_roles(db, rows).await
 }
 
@@ -271,17 +272,13 @@ async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
 async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPackage>> {
     let mut roles: HashMap<String, Vec<ResourceRole>> = HashMap::new();
     if !rows.is_empty() {
-        let mut query = QueryBuilder::new(
+        let mut query = Sql::new(
             "SELECT package_id, display_name, resource_name, resource_type FROM resource_roles \
-             WHERE package_id IN (",
+             WHERE package_id IN ",
         );
-        let mut list = query.separated(", ");
-        for row in &rows {
-            list.push_bind(row.0.clone());
-        }
-        query.push(") ORDER BY package_id, position");
-        let found: Vec<(String, String, String, String)> =
-            query.build_query_as().fetch_all(&db.pool).await?;
+        query.text_list(rows.iter().map(|row| row.0.clone()));
+        query.push(" ORDER BY package_id, position");
+        let found: Vec<(String, String, String, String)> = query.fetch_all(&db.pool).await?;
         for (package_id, display_name, resource_name, kind) in found {
             let resource_type = match kind.as_str() {
                 "application" => ResourceKind::Application,

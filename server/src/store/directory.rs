@@ -1,9 +1,7 @@
 //! Users and groups: who people are, who their manager is, which groups they are in.
 
-use std::collections::HashMap;
-
 use portal_api::{User, UserRef};
-use sqlx::{AnyConnection, QueryBuilder};
+use sqlx::AnyConnection;
 
 use super::Db;
 use crate::domain::Requestor;
@@ -69,33 +67,6 @@ pub async fn requestor(db: &Db, id: &str) -> sqlx::Result<Option<Requestor>> {
         manager_id,
         group_ids: group_ids.into_iter().map(|g| g.0).collect(),
     }))
-}
-
-/// Short references to the users with these ids, by id.
-pub async fn user_refs(db: &Db, ids: &[String]) -> sqlx::Result<HashMap<String, UserRef>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut query = QueryBuilder::new("SELECT id, display_name, mail FROM users WHERE id IN (");
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.clone());
-    }
-    query.push(")");
-    let rows: Vec<(String, String, String)> = query.build_query_as().fetch_all(&db.pool).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, display_name, mail)| {
-            (
-                id.clone(),
-                UserRef {
-                    id,
-                    display_name,
-                    mail,
-                },
-            )
-        })
-        .collect())
 }
 
 /// A user as the catalog file describes them; the manager is set by `set_manager`, once

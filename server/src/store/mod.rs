@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod directory;
 pub mod requests;
+pub mod sql;
 
 use std::str::FromStr;
 use std::time::Duration;

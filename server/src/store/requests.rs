@@ -10,10 +10,11 @@ use portal_api::{
     AnsweredQuestion, ApprovalStage, Assignment, AssignmentRequest, AssignmentState, PackageRef,
     PolicyRef, RequestState, RequestType, Schedule, StageStatus, UserRef,
 };
-use sqlx::{AnyConnection, QueryBuilder};
+use sqlx::AnyConnection;
 
 use super::Db;
 use super::audit::{self, Change, EntityType};
+use super::sql::Sql;
 use crate::domain::clock::format;
 use crate::domain::lifecycle::{DecisionPlan, Outcome};
 use crate::domain::submission::Period;
@@ -392,10 +393,10 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usiz
 
 /// One request with its stages, answers and history; `None` when there is none.
 pub async fn request(db: &Db, id: &str) -> sqlx::Result<Option<AssignmentRequest>> {
-    let mut query = QueryBuilder::new(REQUEST_COLUMNS);
+    let mut query = Sql::new(REQUEST_COLUMNS);
     query.push(" WHERE r.id = ");
-    query.push_bind(id.to_owned());
-    let rows: Vec<RequestRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    query.text(id.to_owned());
+    let rows: Vec<RequestRow> = query.fetch_all(&db.pool).await?;
     let Some(mut request) = hydrate(db, rows).await?.pop() else {
         return Ok(None);
     };
@@ -410,17 +411,17 @@ pub async fn requests(
     after: Option<&RequestKey>,
     limit: u32,
 ) -> sqlx::Result<Vec<AssignmentRequest>> {
-    let mut query = QueryBuilder::new(REQUEST_COLUMNS);
+    let mut query = Sql::new(REQUEST_COLUMNS);
     match listing {
         Listing::MadeBy {
             requestor_id,
             state,
         } => {
             query.push(" WHERE r.requestor_id = ");
-            query.push_bind(requestor_id.clone());
+            query.text(requestor_id.clone());
             if let Some(state) = state {
                 query.push(" AND r.state = ");
-                query.push_bind(state.as_str());
+                query.text(state.as_str());
             }
         }
         Listing::AwaitingDecisionBy(approver) => {
@@ -429,23 +430,23 @@ pub async fn requests(
                  JOIN request_stage_approvers a ON a.request_id = s.request_id AND a.stage = s.stage \
                  WHERE s.request_id = r.id AND s.status = 'pending' AND a.user_id = ",
             );
-            query.push_bind(approver.clone());
+            query.text(approver.clone());
             query.push(") AND r.requestor_id <> ");
-            query.push_bind(approver.clone());
+            query.text(approver.clone());
         }
     }
     if let Some((created, id)) = after {
         query.push(" AND (r.created_at < ");
-        query.push_bind(created.clone());
+        query.text(created.clone());
         query.push(" OR (r.created_at = ");
-        query.push_bind(created.clone());
+        query.text(created.clone());
         query.push(" AND r.id < ");
-        query.push_bind(id.clone());
+        query.text(id.clone());
         query.push("))");
     }
     query.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ");
-    query.push_bind(i64::from(limit));
-    let rows: Vec<RequestRow> = query.build_query_as().fetch_all(&db.pool).await?;
+    query.int(i64::from(limit));
+    let rows: Vec<RequestRow> = query.fetch_all(&db.pool).await?;
     hydrate(db, rows).await
 }
 
@@ -644,30 +645,27 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
     let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     let answers: Vec<(String, String, String, String, String)> = in_ids(
         "SELECT request_id, question_id, question_text, value, display_value FROM request_answers \
-         WHERE request_id IN (",
+         WHERE request_id IN ",
         &ids,
-        ") ORDER BY request_id, position",
+        " ORDER BY request_id, position",
     )
-    .build_query_as()
     .fetch_all(&db.pool)
     .await?;
     let stages: Vec<StageRow> = in_ids(
         "SELECT s.request_id, s.stage, s.status, s.is_approver_justification_required, s.due_at, \
              s.decided_at, s.justification, u.id, u.display_name, u.mail \
-         FROM request_stages s LEFT JOIN users u ON u.id = s.decided_by WHERE s.request_id IN (",
+         FROM request_stages s LEFT JOIN users u ON u.id = s.decided_by WHERE s.request_id IN ",
         &ids,
-        ") ORDER BY s.request_id, s.stage",
+        " ORDER BY s.request_id, s.stage",
     )
-    .build_query_as()
     .fetch_all(&db.pool)
     .await?;
     let approvers: Vec<(String, i64, String, String, String)> = in_ids(
         "SELECT a.request_id, a.stage, u.id, u.display_name, u.mail FROM request_stage_approvers a \
-         JOIN users u ON u.id = a.user_id WHERE a.request_id IN (",
+         JOIN users u ON u.id = a.user_id WHERE a.request_id IN ",
         &ids,
-        ") ORDER BY a.request_id, a.stage, u.display_name",
+        " ORDER BY a.request_id, a.stage, u.display_name",
     )
-    .build_query_as()
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
@@ -783,13 +781,10 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
         .collect())
 }
 
-fn in_ids<'a>(head: &'a str, ids: &[String], tail: &'a str) -> QueryBuilder<'a, sqlx::Any> {
-    let mut query = QueryBuilder::new(head);
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(id.clone());
-    }
-    query.push(tail);
+/// `head`, the ids as an `IN` list, then `tail`.
+fn in_ids(head: &str, ids: &[String], tail: &str) -> Sql {
+    let mut query = Sql::new(head);
+    query.text_list(ids.iter().cloned()).push(tail);
     query
 }
 

@@ -1,0 +1,93 @@
+//! A small query builder for SQL assembled at run time. sqlx's `QueryBuilder<Any>` writes `?`
+//! placeholders, which PostgreSQL does not accept; this one writes `$1, $2, …`, which both
+//! databases read (sqlx's SQLite driver maps `$N` to argument N).
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, FromRow};
+
+/// SQL text with its arguments, numbered as they are added.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+#[derive(Debug, Clone)]
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    /// Start with `text`.
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Append SQL text as it is.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder for the text `value`.
+    pub fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.arg(Arg::Text(value.into()))
+    }
+
+    /// Append a placeholder for the integer `value`.
+    pub fn int(&mut self, value: i64) -> &mut Self {
+        self.arg(Arg::Int(value))
+    }
+
+    /// Append `(…)` with one text placeholder per value, for `IN`.
+    pub fn text_list(&mut self, values: impl IntoIterator<Item = String>) -> &mut Self {
+        self.push("(");
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.text(value);
+        }
+        self.push(")")
+    }
+
+    /// Run the query and read every row as `O`.
+    pub async fn fetch_all<O>(&self, pool: &AnyPool) -> sqlx::Result<Vec<O>>
+    where
+        O: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        let mut query = sqlx::query_as::<_, O>(&self.text);
+        for arg in &self.args {
+            query = match arg {
+                Arg::Text(value) => query.bind(value.clone()),
+                Arg::Int(value) => query.bind(*value),
+            };
+        }
+        query.fetch_all(pool).await
+    }
+
+    fn arg(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.text("x")
+            .push(" AND b IN ")
+            .text_list(["y".to_owned(), "z".to_owned()]);
+        sql.push(" LIMIT ").int(3);
+        assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3) LIMIT $4");
+    }
+}
