@@ -61,7 +61,7 @@ pub fn first_visit_assets(dist: &Path) -> anyhow::Result<Vec<Asset>> {
             gzip: gz.finish()?.len(),
         });
     }
-    assets.sort_by(|a, b| b.gzip.cmp(&a.gzip));
+    assets.sort_by_key(|a| std::cmp::Reverse(a.gzip));
     Ok(assets)
 }
 

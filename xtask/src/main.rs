@@ -2,6 +2,7 @@
 //! machine from `git clone` to a running portal and to a passing test suite.
 
 mod app;
+mod bench;
 mod postgres;
 mod process;
 mod run;
@@ -19,7 +20,9 @@ commands:
           http://127.0.0.1:8080 (a SQLite file under data/ and the demo data);
           flags after `--` go to portal-server, e.g. `cargo xtask run -- --port 9000`
   test    install what is missing and run every test: format, lints, unit and API tests
-          (SQLite and PostgreSQL), and browser tests in headless Chromium";
+          (SQLite and PostgreSQL), and browser tests in headless Chromium
+  bench   measure the standing budgets: first-visit download size (gzip) and API read
+          latency, and fail when one is over";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match command {
         "run" => run::run(&rest),
         "test" => test::test(),
+        "bench" => bench::bench(),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,212 @@
+//! `cargo xtask bench`: the standing budgets, measured. What a first visit downloads (html,
+//! js, wasm, css, gzip) against 120 KB, and how fast the API answers reads against 10 ms,
+//! each read endpoint loaded by wrk over loopback for a few seconds with one connection.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, bail};
+
+use crate::process::run;
+use crate::tools::{ensure_build_tools, ensure_debian_packages};
+use crate::{app, root, step};
+
+/// What a first visit may download, gzip, in bytes.
+const FIRST_VISIT_BUDGET: usize = 120 * 1024;
+/// The slowest an API read may answer at the 99th percentile, in milliseconds.
+const READ_BUDGET_MS: f64 = 10.0;
+
+pub fn bench() -> anyhow::Result<()> {
+    step("Checking tools (installing what is missing)");
+    ensure_build_tools()?;
+    ensure_debian_packages(&["wrk", "curl"])?;
+    app::build()?;
+    let mut over = Vec::new();
+
+    step("Budget: what a first visit downloads");
+    let assets = app::first_visit_assets(&root().join("dist"))?;
+    let gzip: usize = assets.iter().map(|a| a.gzip).sum();
+    let verdict = if gzip <= FIRST_VISIT_BUDGET {
+        "within"
+    } else {
+        "OVER"
+    };
+    println!(
+        "    first visit: {:.1} KB gzip, budget {} KB: {verdict}",
+        gzip as f64 / 1024.0,
+        FIRST_VISIT_BUDGET / 1024
+    );
+    if gzip > FIRST_VISIT_BUDGET {
+        over.push(format!("first visit {:.1} KB gzip", gzip as f64 / 1024.0));
+    }
+
+    step("Budget: API reads (release build, SQLite, demo data)");
+    run(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "portal-server"]))?;
+    let dir = std::env::temp_dir().join(format!("portal-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (mut server, base) = start_server(&dir)?;
+    let result = measure_reads(&base);
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    for (endpoint, p99) in result? {
+        let verdict = if p99 <= READ_BUDGET_MS {
+            "within"
+        } else {
+            "OVER"
+        };
+        println!("    GET {endpoint:<48} p99 {p99:>6.2} ms: {verdict}");
+        if p99 > READ_BUDGET_MS {
+            over.push(format!("GET {endpoint} p99 {p99:.2} ms"));
+        }
+    }
+
+    println!();
+    if over.is_empty() {
+        println!("bench: every budget holds");
+        Ok(())
+    } else {
+        bail!("over budget: {}", over.join("; "))
+    }
+}
+
+fn start_server(dir: &std::path::Path) -> anyhow::Result<(Child, String)> {
+    let root = root();
+    let mut child = Command::new(root.join("target/release/portal-server"))
+        .current_dir(&root)
+        .args([
+            "--port",
+            "0",
+            "--demo",
+            "--static-dir",
+            "dist",
+            "--seed",
+            "server/demo/catalog.toml",
+        ])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", dir.join("bench.db").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start portal-server")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(url) = line.split("serving on ").nth(1) {
+            return Ok((child, url.trim().to_owned()));
+        }
+    }
+    bail!("portal-server stopped before serving")
+}
+
+fn measure_reads(base: &str) -> anyhow::Result<Vec<(String, f64)>> {
+    let token = demo_token(base, "adele@contoso.com")?;
+    // A request to read, so that the request endpoints have something to show.
+    curl(
+        &token,
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            r#"{"accessPackageId":"company-wiki","assignmentPolicyId":"company-wiki-everyone"}"#,
+            &format!("{base}/api/v1/assignmentRequests"),
+        ],
+    )?;
+    let endpoints = [
+        "/api/v1/me",
+        "/api/v1/accessPackages",
+        "/api/v1/accessPackages?search=sales",
+        "/api/v1/accessPackages/sales-crm",
+        "/api/v1/accessPackages/sales-crm/applicablePolicies",
+        "/api/v1/assignmentRequests",
+        "/api/v1/assignments",
+        "/api/v1/approvals",
+    ];
+    let mut results = Vec::new();
+    for endpoint in endpoints {
+        let output = Command::new("wrk")
+            .args(["-t1", "-c1", "-d3s", "--latency", "-H"])
+            .arg(format!("Authorization: Bearer {token}"))
+            .arg(format!("{base}{endpoint}"))
+            .output()
+            .context("cannot run wrk")?;
+        let text = String::from_utf8_lossy(&output.stdout);
+        if text.contains("Non-2xx") {
+            bail!("GET {endpoint} answered errors under load:\n{text}");
+        }
+        results.push((endpoint.to_owned(), percentile_ms(&text, "99%")?));
+    }
+    Ok(results)
+}
+
+fn demo_token(base: &str, upn: &str) -> anyhow::Result<String> {
+    let body = format!(r#"{{"userPrincipalName":"{upn}"}}"#);
+    let out = Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &body,
+        ])
+        .arg(format!("{base}/api/v1/auth/demo"))
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split("\"accessToken\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .context("demo sign-in gave no token")
+}
+
+fn curl(token: &str, args: &[&str]) -> anyhow::Result<()> {
+    let status = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-H"])
+        .arg(format!("Authorization: Bearer {token}"))
+        .args(args)
+        .status()?;
+    if !status.success() {
+        bail!("curl failed");
+    }
+    Ok(())
+}
+
+/// A latency percentile from wrk's `--latency` table, in milliseconds.
+fn percentile_ms(wrk: &str, label: &str) -> anyhow::Result<f64> {
+    let line = wrk
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(label))
+        .with_context(|| format!("wrk printed no {label} latency:\n{wrk}"))?;
+    let value = line.split_whitespace().nth(1).unwrap_or_default();
+    let (number, unit) = value.split_at(
+        value
+            .find(|c: char| c.is_alphabetic())
+            .unwrap_or(value.len()),
+    );
+    let number: f64 = number
+        .parse()
+        .with_context(|| format!("cannot read {value:?}"))?;
+    Ok(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        _ => bail!("unknown unit in {value:?}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile_ms;
+
+    #[test]
+    fn wrk_latencies_are_read_in_milliseconds() {
+        let wrk = "  Latency Distribution\n     50%  412.00us\n     99%    1.20ms\n";
+        assert_eq!(percentile_ms(wrk, "50%").unwrap(), 0.412);
+        assert_eq!(percentile_ms(wrk, "99%").unwrap(), 1.2);
+    }
+}
