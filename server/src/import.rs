@@ -402,13 +402,13 @@ impl PolicyEntry {
         for question in &self.questions {
             match question.kind.as_str() {
                 "text" => {
-                    if let Some(pattern) = &question.regex_pattern {
-                        if let Err(err) = regex::Regex::new(pattern) {
-                            problems.push(format!(
-                                "{at}: question {}: the pattern does not compile: {err}",
-                                question.id
-                            ));
-                        }
+                    if let Some(pattern) = &question.regex_pattern
+                        && let Err(err) = regex::Regex::new(pattern)
+                    {
+                        problems.push(format!(
+                            "{at}: question {}: the pattern does not compile: {err}",
+                            question.id
+                        ));
                     }
                 }
                 "multipleChoice" if question.choices.is_empty() => {

@@ -62,7 +62,7 @@ fn encode(key: &str, id: &str) -> String {
 }
 
 fn decode(cursor: &str) -> Option<(String, String)> {
-    if cursor.len() % 2 != 0 {
+    if !cursor.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Vec<u8> = (0..cursor.len())

@@ -164,10 +164,9 @@ pub fn check_decision(
     let mut errors = Vec::new();
     let required = decision == DecisionKind::Deny || stage.is_approver_justification_required;
     let justification = check_justification(justification, required, &mut errors);
-    if let (Some(error), DecisionKind::Deny) = (errors.first_mut(), decision) {
-        if justification.is_none() {
-            error.message = "Say why you deny the request; the requestor reads it.".to_owned();
-        }
+    if let (Some(error), DecisionKind::Deny, None) = (errors.first_mut(), decision, &justification)
+    {
+        error.message = "Say why you deny the request; the requestor reads it.".to_owned();
     }
     if !errors.is_empty() {
         return Err(Refusal::Invalid(errors));

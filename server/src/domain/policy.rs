@@ -25,7 +25,7 @@ impl Scope {
     pub fn admits(&self, requestor: &Requestor) -> bool {
         match self {
             Self::AllUsers => true,
-            Self::SpecificUsers(users) => users.iter().any(|u| *u == requestor.id),
+            Self::SpecificUsers(users) => users.contains(&requestor.id),
             Self::GroupMembers(groups) => groups.iter().any(|g| requestor.group_ids.contains(g)),
         }
     }

@@ -253,14 +253,14 @@ fn check_answers(
                     ));
                     continue;
                 }
-                if let Some(pattern) = regex_pattern {
-                    if !matches_in_full(pattern, value) {
-                        let hint = regex_hint.clone().unwrap_or_else(|| {
-                            format!("The answer must match the pattern {pattern}.")
-                        });
-                        errors.push(FieldError::new(field, hint));
-                        continue;
-                    }
+                if let Some(pattern) = regex_pattern
+                    && !matches_in_full(pattern, value)
+                {
+                    let hint = regex_hint
+                        .clone()
+                        .unwrap_or_else(|| format!("The answer must match the pattern {pattern}."));
+                    errors.push(FieldError::new(field, hint));
+                    continue;
                 }
                 value.to_owned()
             }

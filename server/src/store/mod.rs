@@ -96,14 +96,13 @@ impl Db {
 fn prepare_sqlite_file(url: &str) -> anyhow::Result<String> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (file, query) = path.split_once('?').unwrap_or((path, ""));
-    if file != ":memory:" {
-        if let Some(dir) = std::path::Path::new(file)
+    if file != ":memory:"
+        && let Some(dir) = std::path::Path::new(file)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-        }
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()

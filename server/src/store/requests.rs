@@ -330,14 +330,7 @@ pub async fn decide(
 /// Deliver the scheduled requests whose period has started by `now`; returns how many.
 pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
     let at = format(now);
-    let due: Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )> = sqlx::query_as(
+    let due: Vec<ScheduledRow> = sqlx::query_as(
         "SELECT id, requestor_id, package_id, policy_id, schedule_start, schedule_end \
          FROM assignment_requests WHERE state = 'scheduled' AND schedule_start <= $1",
     )
@@ -537,6 +530,16 @@ pub async fn assignments(db: &Db, user_id: &str) -> sqlx::Result<Vec<Assignment>
         )
         .collect())
 }
+
+/// id, requestor, package, policy, requested start and end.
+type ScheduledRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// The words of the audit entry that grants access.
 fn granted_action(state: RequestState) -> &'static str {

@@ -86,3 +86,94 @@ async fn two_concurrent_requests_for_one_package_open_one_request() {
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "{} / {}", one.body, two.body);
 }
+
+/// The same races one layer down, without the checks the handlers make first: the
+/// conditional writes alone decide which change happens.
+mod in_the_store {
+    use portal_api::{DecisionKind, RequestState};
+    use portal_server::domain::lifecycle::{self, RequestView};
+    use portal_server::domain::submission::Period;
+    use portal_server::store::requests::{self, Applied};
+
+    use crate::helpers::spawn_app;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn of_two_simultaneous_decisions_the_database_lets_one_through() {
+        let app = spawn_app().await;
+        let adele = app.sign_in("adele").await;
+        let created = adele.request_access("sales-crm", "sales-crm-a").await;
+        let db = &app.state.db;
+        let request = requests::request(db, &created.id)
+            .await
+            .expect("read")
+            .expect("found");
+        let view = RequestView::of(&request);
+        let approve = lifecycle::check_decision(&view, "megan", DecisionKind::Approve, None)
+            .expect("allowed");
+        let deny = lifecycle::check_decision(&view, "megan", DecisionKind::Deny, Some("No"))
+            .expect("allowed");
+        let now = app.state.clock.now();
+        let grant = Period {
+            start: now,
+            end: None,
+        };
+
+        let (one, two) = tokio::join!(
+            requests::decide(db, &request, "megan", &approve, grant, now),
+            requests::decide(db, &request, "megan", &deny, grant, now),
+        );
+
+        let mut outcomes = [one.expect("no error"), two.expect("no error")];
+        outcomes.sort_by_key(|o| *o == Applied::Lost);
+        assert_eq!(outcomes, [Applied::Done, Applied::Lost]);
+        let after = requests::request(db, &created.id)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(
+            after.history.len(),
+            2,
+            "submitted + one decision: {:?}",
+            after.history
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn of_a_simultaneous_cancel_and_approval_the_database_lets_one_through() {
+        let app = spawn_app().await;
+        let adele = app.sign_in("adele").await;
+        let created = adele.request_access("sales-crm", "sales-crm-a").await;
+        let db = &app.state.db;
+        let request = requests::request(db, &created.id)
+            .await
+            .expect("read")
+            .expect("found");
+        let view = RequestView::of(&request);
+        let approve = lifecycle::check_decision(&view, "megan", DecisionKind::Approve, None)
+            .expect("allowed");
+        let now = app.state.clock.now();
+        let grant = Period {
+            start: now,
+            end: None,
+        };
+
+        let (cancel, decide) = tokio::join!(
+            requests::cancel(db, &created.id, "adele", now),
+            requests::decide(db, &request, "megan", &approve, grant, now),
+        );
+
+        let (cancel, decide) = (cancel.expect("no error"), decide.expect("no error"));
+        assert_ne!(cancel, decide, "exactly one of them happens");
+        let after = requests::request(db, &created.id)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(after.history.len(), 2, "{:?}", after.history);
+        let expected = if cancel == Applied::Done {
+            RequestState::Canceled
+        } else {
+            RequestState::Delivered
+        };
+        assert_eq!(after.state, expected);
+    }
+}
