@@ -33,7 +33,7 @@ async fn serve(config: crate::Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr:?}"))?;
     let local = listener.local_addr()?;
-    tokio::spawn(deliver_scheduled_requests(state.clone()));
+    tokio::spawn(run_due_changes(state.clone()));
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");
     axum::serve(listener, crate::app(state))
@@ -44,15 +44,35 @@ async fn serve(config: crate::Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deliver approved requests whose chosen start has come, once a minute.
-async fn deliver_scheduled_requests(state: crate::AppState) {
+/// Once a minute: deliver approved requests whose chosen start has come, expire requests
+/// nobody decided in time, and expire access whose end has passed.
+async fn run_due_changes(state: crate::AppState) {
+    use crate::store::requests;
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
-        match crate::store::requests::deliver_scheduled(&state.db, state.clock.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(delivered = n, "delivered scheduled requests"),
-            Err(err) => tracing::warn!(error = %err, "cannot deliver scheduled requests"),
+        let now = state.clock.now();
+        let db = &state.db;
+        let results = [
+            (
+                "delivered scheduled requests",
+                requests::deliver_scheduled(db, now).await,
+            ),
+            (
+                "expired undecided requests",
+                requests::expire_undecided(db, now).await,
+            ),
+            (
+                "expired assignments",
+                requests::expire_assignments(db, now).await,
+            ),
+        ];
+        for (what, result) in results {
+            match result {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "{what}"),
+                Err(err) => tracing::warn!(error = %err, "cannot process {what}"),
+            }
         }
     }
 }

@@ -384,6 +384,92 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usiz
     Ok(delivered)
 }
 
+/// End as `expired` the pending requests whose current stage was not decided by its due
+/// time; returns how many.
+pub async fn expire_undecided(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+    let at = format(now);
+    let due: Vec<(String,)> = sqlx::query_as(
+        "SELECT r.id FROM assignment_requests r JOIN request_stages s ON s.request_id = r.id \
+         WHERE r.state = 'pendingApproval' AND s.status = 'pending' AND s.due_at <= $1",
+    )
+    .bind(&at)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut expired = 0;
+    for (id,) in due {
+        let mut tx = db.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE assignment_requests SET state = 'expired', completed_at = $2, \
+                 version = version + 1 WHERE id = $1 AND state = 'pendingApproval'",
+        )
+        .bind(&id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        skip_open_stages(&mut tx, &id).await?;
+        let change = Change {
+            entity_type: EntityType::AssignmentRequest,
+            entity_id: &id,
+            actor_id: None,
+            action: "Expired: no decision in time",
+            from_state: Some(RequestState::PendingApproval.as_str()),
+            to_state: RequestState::Expired.as_str(),
+            detail: None,
+            at: &at,
+        };
+        audit::record(&mut tx, change).await?;
+        tx.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
+
+/// Mark as `expired` the assignments whose end has passed; returns how many.
+pub async fn expire_assignments(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+    let at = format(now);
+    let due: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM assignments WHERE state = 'delivered' AND end_at IS NOT NULL \
+         AND end_at <= $1",
+    )
+    .bind(&at)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut expired = 0;
+    for (id,) in due {
+        let mut tx = db.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE assignments SET state = 'expired' WHERE id = $1 AND state = 'delivered'",
+        )
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            tx.rollback().await?;
+            continue;
+        }
+        let change = Change {
+            entity_type: EntityType::Assignment,
+            entity_id: &id,
+            actor_id: None,
+            action: "Assignment expired",
+            from_state: Some("delivered"),
+            to_state: "expired",
+            detail: None,
+            at: &at,
+        };
+        audit::record(&mut tx, change).await?;
+        tx.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
+
 /// One request with its stages, answers and history; `None` when there is none.
 pub async fn request(db: &Db, id: &str) -> sqlx::Result<Option<AssignmentRequest>> {
     let mut query = Sql::new(REQUEST_COLUMNS);

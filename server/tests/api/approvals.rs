@@ -238,3 +238,26 @@ async fn an_approved_request_for_a_later_period_is_scheduled_then_delivered_when
     let seen: AssignmentRequest = adele.request(&request.id).await.ok();
     assert_eq!(seen.state, RequestState::Delivered);
 }
+
+#[tokio::test]
+async fn a_request_nobody_decides_in_time_expires() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    let megan = app.sign_in("megan").await;
+    let request = adele.request_access("sales-crm", "sales-crm-a").await;
+    app.state.clock.advance(TimeDelta::days(15));
+
+    let expired =
+        portal_server::store::requests::expire_undecided(&app.state.db, app.state.clock.now())
+            .await;
+
+    assert_eq!(expired.expect("expiry runs"), 1);
+    let seen: AssignmentRequest = adele.request(&request.id).await.ok();
+    assert_eq!(seen.state, RequestState::Expired);
+    assert_eq!(seen.stages[0].status, StageStatus::Skipped);
+    let problem = megan
+        .decide(&request.id, DecisionKind::Approve, None)
+        .await
+        .problem(409);
+    assert!(problem.detail.contains("expired"), "{problem:?}");
+}

@@ -57,3 +57,21 @@ async fn everyone_sees_only_their_own_access() {
 
     assert!(diegos.value.is_empty());
 }
+
+#[tokio::test]
+async fn access_expires_once_its_end_has_passed_and_can_then_be_requested_again() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    adele.request_access("sales-crm", "sales-crm-b").await;
+    app.state.clock.advance(chrono::TimeDelta::days(3));
+
+    let expired =
+        portal_server::store::requests::expire_assignments(&app.state.db, app.state.clock.now())
+            .await;
+
+    assert_eq!(expired.expect("expiry runs"), 1);
+    let access: Page<Assignment> = adele.assignments().await.ok();
+    assert_eq!(access.value[0].state, AssignmentState::Expired);
+    let again = adele.request_access("sales-crm", "sales-crm-b").await;
+    assert_eq!(again.state, portal_api::RequestState::Delivered);
+}
