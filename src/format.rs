@@ -66,3 +66,24 @@ fn input_value(d: &Date) -> String {
         d.get_date()
     )
 }
+
+/// How long ago an RFC 3339 time was, in the largest whole unit: "3 days", "5 hours",
+/// "12 minutes", "less than a minute".
+pub fn age(iso: &str) -> String {
+    let then = Date::new(&JsValue::from_str(iso)).get_time();
+    if then.is_nan() {
+        return String::new();
+    }
+    let minutes = ((Date::now() - then) / 60_000.0).max(0.0) as u64;
+    let (n, unit) = match minutes {
+        0 => return "less than a minute".to_owned(),
+        m if m < 60 => (m, "minute"),
+        m if m < 60 * 24 => (m / 60, "hour"),
+        m => (m / (60 * 24), "day"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}

@@ -16,8 +16,8 @@ use components::nav::Nav;
 use components::sign_in::SignIn;
 use components::user_menu::UserMenu;
 use pages::{
-    access::AccessPage, approvals::ApprovalsPage, catalog::CatalogPage, not_found::NotFoundPage,
-    package::PackagePage, request::RequestPage, requests::RequestsPage,
+    access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
+    not_found::NotFoundPage, package::PackagePage, request::RequestPage, requests::RequestsPage,
 };
 use session::Session;
 
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/requests") view=RequestsPage/>
                             <Route path=path!("/requests/:id") view=RequestPage/>
                             <Route path=path!("/approvals") view=ApprovalsPage/>
+                            <Route path=path!("/approvals/:id") view=ApprovalPage/>
                         </Routes>
                     </Show>
                 </main>

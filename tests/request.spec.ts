@@ -93,3 +93,13 @@ test('a package with a pending request says so and links to it', async ({ page }
   await expect(page.getByRole('heading', { level: 1, name: 'Project Falcon' })).toBeVisible();
   await expect(page.getByText('Pending approval')).toBeVisible();
 });
+
+test('the request pane shows the package link with a copy button', async ({ page, context, portal }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await openAs(page, 'Adele Vance', '/package/sales-crm');
+  const link = page.getByLabel('Link to this access package');
+  await expect(link).toHaveValue(`${portal.url}/package/sales-crm`);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByText('Link copied')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${portal.url}/package/sales-crm`);
+});

@@ -7,6 +7,8 @@ pub mod loading;
 pub mod nav;
 pub mod package_row;
 pub mod request_form;
+pub mod request_summary;
+pub mod share_link;
 pub mod sign_in;
 pub mod stages;
 pub mod status_badge;

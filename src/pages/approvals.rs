@@ -1,12 +1,13 @@
 //! "Approvals" (`/approvals`): the requests waiting for the signed-in user's decision.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::format;
 
-/// Who asked for what, and since when.
+/// Who asked for what, why, for when, and how long it has waited.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     crate::set_title("Approvals");
@@ -18,19 +19,27 @@ pub fn ApprovalsPage() -> impl IntoView {
         Some(Ok(page)) if page.value.is_empty() => view! {
             <div class="empty" role="status">
                 <h2>"Nothing to approve"</h2>
-                <p>"Requests that wait for your decision appear here."</p>
+                <p>"When someone asks for access that you approve, their request appears here."</p>
             </div>
         }
         .into_any(),
         Some(Ok(page)) => view! {
             <table class="table">
-                <thead><tr><th scope="col">"Requestor"</th><th scope="col">"Access package"</th><th scope="col">"Requested"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Access package"</th>
+                        <th scope="col">"Requestor"</th>
+                        <th scope="col">"Business justification"</th>
+                        <th scope="col">"Waiting for"</th>
+                    </tr>
+                </thead>
                 <tbody>
                     {page.value.into_iter().map(|r| view! {
                         <tr>
+                            <th scope="row"><A href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</A></th>
                             <td>{r.requestor.display_name}</td>
-                            <td>{r.access_package.display_name}</td>
-                            <td>{format::date(&r.created_date_time)}</td>
+                            <td class="clip">{r.justification.unwrap_or_default()}</td>
+                            <td>{format::age(&r.created_date_time)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod access;
+pub mod approval;
 pub mod approvals;
 pub mod catalog;
 pub mod not_found;

@@ -9,6 +9,7 @@ use portal_api::{AccessPackage, AssignmentPolicy};
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_form::RequestForm;
+use crate::components::share_link::ShareLink;
 
 #[derive(Params, PartialEq, Clone)]
 struct PackageParams {
@@ -57,6 +58,7 @@ pub fn PackagePage() -> impl IntoView {
 fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoView {
     crate::set_title(&package.display_name);
     let open = RwSignal::new(false);
+    let share = format!("/package/{}", package.id);
     let status = if package.assignment_id.is_some() {
         view! {
             <div class="notice notice-info" role="status">
@@ -107,5 +109,6 @@ fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoVie
             </tbody>
         </table>
         {status}
+        <ShareLink path=share/>
     }
 }

@@ -11,9 +11,9 @@ use crate::api;
 use crate::components::confirm::ConfirmButton;
 use crate::components::history::History;
 use crate::components::loading::{ErrorNotice, Loading};
+use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
-use crate::format;
 
 #[derive(Params, PartialEq, Clone)]
 struct RequestParams {
@@ -71,33 +71,12 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
                 |e| view! { <div class="notice notice-error" role="alert">{e.message()}</div> },
             )
         };
-    let period = request.schedule.as_ref().map(|s| {
-        let end = s
-            .end_date_time
-            .as_deref()
-            .map(format::date)
-            .unwrap_or_else(|| "no end date".to_owned());
-        format!("{} to {end}", format::date(&s.start_date_time))
-    });
     let pending = request.state == RequestState::PendingApproval;
     view! {
         <p class="breadcrumb"><A href="/requests">"My requests"</A></p>
         <h1>{request.access_package.display_name.clone()}</h1>
         <p class="status-line">"Status: " <StatusBadge state=request.state/></p>
-        <dl class="details">
-            <dt>"Requested"</dt><dd>{format::date_time(&request.created_date_time)}</dd>
-            <dt>"Requested by"</dt><dd>{request.requestor.display_name}</dd>
-            <dt>"Policy"</dt><dd>{request.assignment_policy.display_name}</dd>
-            {request.justification.map(|j| view! { <dt>"Business justification"</dt><dd>{j}</dd> })}
-            {period.map(|p| view! { <dt>"Period"</dt><dd>{p}</dd> })}
-            {request.completed_date_time.map(|c| view! { <dt>"Completed"</dt><dd>{format::date_time(&c)}</dd> })}
-        </dl>
-        {(!request.answers.is_empty()).then(|| view! {
-            <h2>"Answers"</h2>
-            <dl class="details">
-                {request.answers.into_iter().map(|a| view! { <dt>{a.question}</dt><dd>{a.display_value}</dd> }).collect_view()}
-            </dl>
-        })}
+        <RequestSummary request=request.clone()/>
         {(!request.stages.is_empty()).then(|| view! {
             <h2>"Approval"</h2>
             <Stages stages=request.stages/>

@@ -1,0 +1,152 @@
+//! One request to decide (`/approvals/:id`, where approvers' emails lead): everything the
+//! requestor said, the stages so far, and Approve / Deny with a reason.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params;
+use leptos_router::params::Params;
+use portal_api::{AssignmentRequest, Decision, DecisionKind, RequestState, StageStatus};
+
+use crate::api;
+use crate::components::field::Field;
+use crate::components::loading::{ErrorNotice, Loading};
+use crate::components::request_summary::RequestSummary;
+use crate::components::stages::Stages;
+use crate::components::status_badge::StatusBadge;
+use crate::session::use_session;
+
+#[derive(Params, PartialEq, Clone)]
+struct ApprovalParams {
+    id: Option<String>,
+}
+
+/// The request and, while its current stage waits for the signed-in user, the decision form.
+#[component]
+pub fn ApprovalPage() -> impl IntoView {
+    crate::set_title("Approve or deny");
+    let params = use_params::<ApprovalParams>();
+    let id = Memo::new(move |_| {
+        params.with(|p| {
+            p.as_ref()
+                .ok()
+                .and_then(|p| p.id.clone())
+                .unwrap_or_default()
+        })
+    });
+    let data = LocalResource::new(move || {
+        let id = id.get();
+        async move { api::request(&id).await }
+    });
+    move || {
+        match data.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(err)) if err.status() == Some(404) => view! {
+            <h1>"Request not found"</h1>
+            <p>"There is no request at this link that you may decide. See " <A href="/approvals">"Approvals"</A> "."</p>
+        }
+        .into_any(),
+        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
+        Some(Ok(request)) => view! { <Decide request on_change=move || data.refetch()/> }.into_any(),
+    }
+    }
+}
+
+#[component]
+fn Decide(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
+    let me = use_session()
+        .0
+        .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
+        .unwrap_or_default();
+    let stage = request
+        .stages
+        .iter()
+        .find(|s| s.status == StageStatus::Pending)
+        .cloned();
+    let own = request.requestor.id == me;
+    let mine = stage
+        .as_ref()
+        .is_some_and(|s| s.approvers.iter().any(|a| a.id == me));
+    let open = request.state == RequestState::PendingApproval;
+    let reason = RwSignal::new(String::new());
+    let id = request.id.clone();
+    let decide = Action::new_local(move |kind: &DecisionKind| {
+        let (id, kind) = (id.clone(), *kind);
+        let justification =
+            Some(reason.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
+        async move {
+            let result = api::decide(
+                &id,
+                Decision {
+                    decision: kind,
+                    justification,
+                },
+            )
+            .await;
+            // Decided by us or, as a 409 says, by someone else first: show the request as it is now.
+            if result.is_ok() || matches!(&result, Err(e) if e.status() == Some(409)) {
+                on_change.run(());
+            }
+            result.map(|_| kind)
+        }
+    });
+    let error = move || decide.value().get().and_then(Result::err);
+    let reason_error = Signal::derive(move || error().and_then(|e| e.field("justification")));
+    let notice = move || {
+        match decide.value().get() {
+        Some(Ok(kind)) => Some(view! {
+            <div class="notice notice-success" role="status">
+                {if kind == DecisionKind::Approve { "You approved this request." } else { "You denied this request." }}
+            </div>
+        }.into_any()),
+        Some(Err(e)) if !e.has_field_errors() => Some(view! {
+            <div class="notice notice-warning" role="alert">{e.message()}</div>
+        }.into_any()),
+        _ => None,
+    }
+    };
+    let reason_required = stage
+        .as_ref()
+        .is_some_and(|s| s.is_approver_justification_required);
+    let stage_text = stage.as_ref().map(|s| {
+        format!(
+            "Stage {} of {} is waiting for a decision.",
+            s.stage,
+            request.stages.len()
+        )
+    });
+    let form = (open && mine && !own).then(|| view! {
+        <section class="decision" aria-label="Decision">
+            <p>{stage_text}</p>
+            <Field id="reason" label="Reason" error=reason_error
+                hint=if reason_required { "Required: the requestor sees your reason." } else { "Required to deny; the requestor sees it." }>
+                <textarea id="reason" rows="3" aria-describedby="reason-note"
+                    prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            </Field>
+            <div class="actions">
+                <button class="btn btn-primary" disabled=move || decide.pending().get()
+                    on:click=move |_| { decide.dispatch(DecisionKind::Approve); }>"Approve"</button>
+                <button class="btn btn-danger" disabled=move || decide.pending().get()
+                    on:click=move |_| { decide.dispatch(DecisionKind::Deny); }>"Deny"</button>
+            </div>
+        </section>
+    });
+    let own_note = (open && own).then(|| {
+        view! {
+            <p class="notice notice-info">"This is your own request: someone else approves it."</p>
+        }
+    });
+    crate::set_title(&request.access_package.display_name);
+    view! {
+        <p class="breadcrumb"><A href="/approvals">"Approvals"</A></p>
+        <h1>{request.access_package.display_name.clone()}</h1>
+        <p class="status-line">"Requested by " {request.requestor.display_name.clone()} " · " <StatusBadge state=request.state/></p>
+        {notice}
+        <RequestSummary request=request.clone()/>
+        {own_note}
+        {form}
+        {(!request.stages.is_empty()).then(|| view! {
+            <h2>"Approval"</h2>
+            <Stages stages=request.stages/>
+        })}
+    }
+}
