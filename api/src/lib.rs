@@ -16,9 +16,12 @@ mod request;
 mod user;
 
 pub use approval::{Decision, DecisionKind};
-pub use assignment::{Assignment, AssignmentState};
+pub use assignment::{Assignment, AssignmentState, EXTENSION_WINDOW_DAYS, ExtendAssignment};
 pub use auth::{DemoSignIn, Token};
-pub use package::{AccessPackage, CatalogRef, PackageRef, Resource, ResourceKind, ResourceRole};
+pub use package::{
+    AccessPackage, CatalogRef, DecisionTime, MIN_DECISION_SAMPLE, PackageRef, Resource,
+    ResourceKind, ResourceRole,
+};
 pub use page::Page;
 pub use policy::{
     ApprovalStageSettings, Approver, AssignmentPolicy, Choice, Expiration, PolicyRef, Question,

@@ -78,3 +78,24 @@ impl ResourceKind {
         }
     }
 }
+
+/// How long requests for a package waited for their decision, from its past requests: body of
+/// `GET /accessPackages/{id}/decisionTime`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionTime {
+    /// How many approved or denied requests the figures come from.
+    pub sample_size: u32,
+    /// Half of those requests were decided within this many hours. Absent when fewer than
+    /// `MIN_DECISION_SAMPLE` requests were decided: too little history to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_hours: Option<f64>,
+    /// Nine in ten of those requests were decided within this many hours; absent like
+    /// `medianHours`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p90_hours: Option<f64>,
+}
+
+/// The fewest decided requests from which a decision time is given.
+pub const MIN_DECISION_SAMPLE: u32 = 5;

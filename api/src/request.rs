@@ -63,6 +63,9 @@ pub struct AssignmentRequest {
     /// The approval stages, in order; empty when no approval is required.
     #[serde(default)]
     pub stages: Vec<ApprovalStage>,
+    /// For a `userExtend` request: the assignment it extends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<String>,
     /// Every change of state, oldest first; only on `GET /assignmentRequests/{id}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<AuditEntry>,

@@ -28,12 +28,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: crate::Config) -> anyhow::Result<()> {
     let addr = (config.address, config.port);
+    let postman = crate::mail::Postman::new(&config)?;
+    if config.smtp_host.is_none() {
+        tracing::info!("no SMTP server configured: emails are written to this log");
+    }
     let state = crate::state(config).await?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr:?}"))?;
     let local = listener.local_addr()?;
-    tokio::spawn(run_due_changes(state.clone()));
+    let every = |seconds: u64| std::time::Duration::from_secs(seconds.max(1));
+    tokio::spawn(crate::sweep::run(
+        state.clone(),
+        every(state.config.sweep_interval_seconds),
+    ));
+    tokio::spawn(postman.run(state.clone(), every(state.config.mail_interval_seconds)));
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");
     axum::serve(listener, crate::app(state))
@@ -42,39 +51,6 @@ async fn serve(config: crate::Config) -> anyhow::Result<()> {
         .context("the server stopped with an error")?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Once a minute: deliver approved requests whose chosen start has come, expire requests
-/// nobody decided in time, and expire access whose end has passed.
-async fn run_due_changes(state: crate::AppState) {
-    use crate::store::requests;
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        let now = state.clock.now();
-        let db = &state.db;
-        let results = [
-            (
-                "delivered scheduled requests",
-                requests::deliver_scheduled(db, now).await,
-            ),
-            (
-                "expired undecided requests",
-                requests::expire_undecided(db, now).await,
-            ),
-            (
-                "expired assignments",
-                requests::expire_assignments(db, now).await,
-            ),
-        ];
-        for (what, result) in results {
-            match result {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "{what}"),
-                Err(err) => tracing::warn!(error = %err, "cannot process {what}"),
-            }
-        }
-    }
 }
 
 async fn shutdown_signal() {

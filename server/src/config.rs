@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Access Portal's server: the REST API under /api/v1 and the built web app.
 #[derive(Debug, Parser)]
@@ -96,6 +96,86 @@ pub struct Config {
         global = true
     )]
     pub public_url: String,
+
+    /// The SMTP server that sends the portal's emails. Without one (demo mode), each email is
+    /// written to the server's log instead and counts as sent.
+    #[arg(long, env = "PORTAL_SMTP_HOST", global = true)]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP server's port; by default 25 with --smtp-tls none, 587 with starttls, 465
+    /// with tls.
+    #[arg(long, env = "PORTAL_SMTP_PORT", global = true)]
+    pub smtp_port: Option<u16>,
+
+    /// How the connection to the SMTP server is secured: `none` (plain text, for a relay on
+    /// the same machine), `starttls` (upgrade after connecting) or `tls` (from the start).
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_TLS",
+        value_enum,
+        default_value_t = SmtpTls::Starttls,
+        global = true
+    )]
+    pub smtp_tls: SmtpTls,
+
+    /// The sender of every email, as `Name <address>` or a bare address.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_FROM",
+        default_value = "Access Portal <access-portal@localhost>",
+        global = true
+    )]
+    pub smtp_from: String,
+
+    /// The user name to sign in to the SMTP server with; give --smtp-password too.
+    #[arg(long, env = "PORTAL_SMTP_USERNAME", global = true)]
+    pub smtp_username: Option<String>,
+
+    /// The password to sign in to the SMTP server with.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub smtp_password: Option<String>,
+
+    /// How often the mail worker looks for emails to send, in seconds. Failed sends are
+    /// retried later, from 30 seconds up to an hour apart.
+    #[arg(long, env = "PORTAL_MAIL_INTERVAL", default_value_t = 5, global = true)]
+    pub mail_interval_seconds: u64,
+
+    /// How often the time sweep runs, in seconds: it delivers scheduled requests, expires
+    /// undecided requests and ended access, and writes expiry reminders.
+    #[arg(
+        long,
+        env = "PORTAL_SWEEP_INTERVAL",
+        default_value_t = 60,
+        global = true
+    )]
+    pub sweep_interval_seconds: u64,
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpTls {
+    /// Plain text: only for a relay on the same machine or a trusted network.
+    None,
+    /// Connect in plain text, then upgrade with STARTTLS (refusing a server that cannot).
+    Starttls,
+    /// TLS from the first byte ("SMTPS").
+    Tls,
+}
+
+impl SmtpTls {
+    /// The usual port for this kind of connection.
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::None => 25,
+            Self::Starttls => 587,
+            Self::Tls => 465,
+        }
+    }
 }
 
 impl Config {
@@ -129,6 +209,26 @@ mod tests {
         assert_eq!(config.address.to_string(), "127.0.0.1");
         assert_eq!(config.port, 8080);
         assert_eq!(config.database_url, "sqlite://data/portal.db");
+        assert_eq!(
+            config.smtp_host, None,
+            "no SMTP server: emails go to the log"
+        );
+    }
+
+    #[test]
+    fn smtp_over_plain_text_on_loopback_can_be_configured() {
+        let config = parse(&[
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            "2525",
+            "--smtp-tls",
+            "none",
+        ]);
+        assert_eq!(config.smtp_host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(config.smtp_port, Some(2525));
+        assert_eq!(config.smtp_tls, SmtpTls::None);
+        assert_eq!(SmtpTls::Starttls.default_port(), 587);
     }
 
     #[test]

@@ -10,11 +10,13 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod mail;
 pub mod paging;
 pub mod routes;
 pub mod spa;
 pub mod state;
 pub mod store;
+pub mod sweep;
 pub mod telemetry;
 
 use std::sync::Arc;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::Tokens;
 use crate::config::Config;
 use crate::domain::Clock;
+use crate::domain::notifications::Links;
 use crate::store::Db;
 
 /// Shared by all handlers through `State<AppState>`; cheap to clone.
@@ -16,4 +17,11 @@ pub struct AppState {
     pub tokens: Arc<Tokens>,
     /// Every rule that depends on the time asks this clock, so tests can move it.
     pub clock: Clock,
+}
+
+impl AppState {
+    /// Links into the portal, for emails.
+    pub fn links(&self) -> Links {
+        Links::new(&self.config.public_url)
+    }
 }

@@ -3,8 +3,11 @@
 //! HTTP or SQL, so every rule is tested directly below where it is written.
 
 pub mod clock;
+pub mod extension;
 pub mod lifecycle;
+pub mod notifications;
 pub mod policy;
+pub mod stats;
 pub mod submission;
 
 pub use clock::Clock;

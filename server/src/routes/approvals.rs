@@ -100,7 +100,9 @@ pub async fn decide(
         })
     });
     let grant = submission::granted_period(&expiration, requested, now);
-    if requests::decide(&state.db, &request, &me, &plan, grant, now).await? == Applied::Lost {
+    if requests::decide(&state.db, &request, &me, &plan, grant, now, &state.links()).await?
+        == Applied::Lost
+    {
         // Someone else decided, or the requestor canceled, since we looked: say who and what.
         let latest = super::requests::load(&state, &request_id).await?;
         return Err(ApiError::Conflict(lifecycle::already_decided(

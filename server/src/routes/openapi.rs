@@ -24,11 +24,13 @@ use super::{approvals, assignments, auth, me, packages, requests};
         packages::list,
         packages::one,
         packages::applicable_policies,
+        packages::decision_time,
         requests::create,
         requests::list,
         requests::one,
         requests::cancel,
         assignments::list,
+        assignments::extend,
         approvals::list,
         approvals::decide,
     ),
@@ -39,7 +41,7 @@ use super::{approvals, assignments, auth, me, packages, requests};
         (name = "me", description = "The signed-in user"),
         (name = "accessPackages", description = "What can be requested"),
         (name = "assignmentRequests", description = "The caller's requests"),
-        (name = "assignments", description = "The access the caller has"),
+        (name = "assignments", description = "The access the caller has, and extending it"),
         (name = "approvals", description = "Requests waiting for the caller's decision"),
     )
 )]

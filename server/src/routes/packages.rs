@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use portal_api::{AccessPackage, AssignmentPolicy, Page, Problem};
+use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, Problem};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
             "/accessPackages/{id}/applicablePolicies",
             get(applicable_policies),
         )
+        .route("/accessPackages/{id}/decisionTime", get(decision_time))
 }
 
 /// The query of `GET /accessPackages`.
@@ -113,6 +114,29 @@ pub async fn applicable_policies(
         .map(|record| record.policy)
         .collect();
     Ok(Json(Page::last(policies)))
+}
+
+/// How many past requests the decision time is computed from, at most (the latest ones).
+const DECISION_TIME_SAMPLE: u32 = 200;
+
+/// The expected time to a decision for this package: the median and 90th percentile of how
+/// long its latest approved or denied requests waited, from submission to the last decision.
+/// Only `sampleSize` when fewer than 5 were decided.
+#[utoipa::path(get, path = "/accessPackages/{id}/decisionTime", tag = "accessPackages", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The package's id")),
+    responses(
+        (status = 200, description = "The decision time, or only the sample size when there is too little history", body = DecisionTime),
+        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn decision_time(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DecisionTime>> {
+    let package = find_package(&state, &id).await?;
+    let waits = requests::decision_waits(&state.db, &package.id, DECISION_TIME_SAMPLE).await?;
+    Ok(Json(crate::domain::stats::decision_time(waits)))
 }
 
 /// The package with this id, or a 404 that says so.

@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use portal_api::{AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState};
+use portal_api::{
+    AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState, RequestType,
+};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
@@ -77,39 +79,56 @@ pub async fn create(
     let policy = &record.policy;
     let accepted = submission::validate(policy, &input, now).map_err(ApiError::invalid_fields)?;
     let approval = &policy.request_approval_settings;
-    let approvers = if approval.is_approval_required_for_add {
-        policy::resolve_approvers(&approval.stages, &requestor)
-            .map_err(|error| ApiError::invalid_fields(vec![error]))?
-    } else {
-        vec![]
-    };
+    let stages = new_stages(policy, &requestor)?;
     let period = submission::granted_period(&policy.expiration, accepted.requested, now);
     let request_state =
         lifecycle::state_after_submit(approval.is_approval_required_for_add, period.start, now);
     let new = NewRequest {
         id: uuid::Uuid::new_v4().to_string(),
+        request_type: RequestType::UserAdd,
+        extends: None,
         requestor_id: me.clone(),
         package_id: package.id.clone(),
         policy_id: policy.id.clone(),
         justification: accepted.justification,
         requested: accepted.requested,
         answers: accepted.answers,
-        stages: approval
-            .stages
-            .iter()
-            .zip(approvers)
-            .map(|(stage, approvers)| NewStage {
-                approvers,
-                is_approver_justification_required: stage.is_approver_justification_required,
-                duration_days: stage.duration_before_automatic_denial_days,
-            })
-            .collect(),
+        stages,
         state: request_state,
         grant: (request_state == RequestState::Delivered).then_some(period),
         now,
     };
-    requests::submit(&state.db, &new).await?;
-    let created = load(&state, &new.id).await?;
+    requests::submit(&state.db, &new, &state.links()).await?;
+    created(&state, &new.id).await
+}
+
+/// The approval stages of a new request under `policy`, with their approvers resolved to
+/// people; none when the policy needs no approval.
+pub fn new_stages(
+    policy: &portal_api::AssignmentPolicy,
+    requestor: &crate::domain::Requestor,
+) -> Result<Vec<NewStage>, ApiError> {
+    let approval = &policy.request_approval_settings;
+    if !approval.is_approval_required_for_add {
+        return Ok(vec![]);
+    }
+    let approvers = policy::resolve_approvers(&approval.stages, requestor)
+        .map_err(|error| ApiError::invalid_fields(vec![error]))?;
+    Ok(approval
+        .stages
+        .iter()
+        .zip(approvers)
+        .map(|(stage, approvers)| NewStage {
+            approvers,
+            is_approver_justification_required: stage.is_approver_justification_required,
+            duration_days: stage.duration_before_automatic_denial_days,
+        })
+        .collect())
+}
+
+/// 201 Created with the request just written and its location.
+pub async fn created(state: &AppState, id: &str) -> ApiResult<impl IntoResponse + use<>> {
+    let created = load(state, id).await?;
     let location = format!(
         "{}/assignmentRequests/{}",
         portal_api::API_PREFIX,

@@ -14,15 +14,20 @@ use sqlx::AnyConnection;
 
 use super::Db;
 use super::audit::{self, Change, EntityType};
+use super::outbox;
 use super::sql::Sql;
-use crate::domain::clock::format;
+use crate::domain::clock::{self, format};
 use crate::domain::lifecycle::{DecisionPlan, Outcome};
+use crate::domain::notifications::{self as notify, Links};
 use crate::domain::submission::Period;
 
 /// A request that passed every rule, ready to be written.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub id: String,
+    /// `userAdd`, or `userExtend` with `extends` naming the assignment.
+    pub request_type: RequestType,
+    pub extends: Option<String>,
     pub requestor_id: String,
     pub package_id: String,
     pub policy_id: String,
@@ -33,7 +38,8 @@ pub struct NewRequest {
     pub stages: Vec<NewStage>,
     /// `pendingApproval`, `delivered` or `scheduled`.
     pub state: RequestState,
-    /// The access granted at once, when no approval is needed.
+    /// The access granted at once, when no approval is needed; for an extension, the period
+    /// whose end becomes the assignment's end.
     pub grant: Option<Period>,
     pub now: DateTime<Utc>,
 }
@@ -69,16 +75,18 @@ pub enum Applied {
     Lost,
 }
 
-/// Write a new request, its stages and answers, its audit entries, and its assignment when it
-/// is delivered at once. A second open request for the same package, or a package already
-/// held, fails on a unique index (409), even when both arrive at the same moment.
-pub async fn submit(db: &Db, request: &NewRequest) -> sqlx::Result<()> {
+/// Write a new request, its stages and answers, its audit entries, its assignment (or the new
+/// end of the assignment it extends) when it is delivered at once, and the emails that tell of
+/// it. A second open request for the same package, or a package already held, fails on a
+/// unique index (409), even when both arrive at the same moment.
+pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Result<()> {
     let now = format(request.now);
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO assignment_requests (id, request_type, state, requestor_id, package_id, \
-             policy_id, justification, schedule_start, schedule_end, created_at, completed_at, version) \
-         VALUES ($1, 'userAdd', $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+             policy_id, justification, schedule_start, schedule_end, created_at, completed_at, \
+             version, assignment_id) \
+         VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $12)",
     )
     .bind(&request.id)
     .bind(request.state.as_str())
@@ -90,6 +98,8 @@ pub async fn submit(db: &Db, request: &NewRequest) -> sqlx::Result<()> {
     .bind(request.requested.and_then(|p| p.end).map(format))
     .bind(&now)
     .bind(request.state.is_final().then(|| now.clone()))
+    .bind(request_type_name(request.request_type))
+    .bind(&request.extends)
     .execute(&mut *tx)
     .await?;
     for (position, answer) in (0_i64..).zip(&request.answers) {
@@ -168,16 +178,33 @@ pub async fn submit(db: &Db, request: &NewRequest) -> sqlx::Result<()> {
         audit::record(&mut tx, change).await?;
     }
     if let Some(period) = request.grant {
-        let grant = Grant {
-            request_id: &request.id,
-            user_id: &request.requestor_id,
-            package_id: &request.package_id,
-            policy_id: &request.policy_id,
-            period,
-            now: &now,
-        };
-        deliver(&mut tx, grant).await?;
+        match &request.extends {
+            Some(assignment_id) => {
+                extend(&mut tx, &request.id, assignment_id, period.end, &now).await?;
+            }
+            None => {
+                let grant = Grant {
+                    request_id: &request.id,
+                    user_id: &request.requestor_id,
+                    package_id: &request.package_id,
+                    policy_id: &request.policy_id,
+                    period,
+                    now: &now,
+                };
+                deliver(&mut tx, grant).await?;
+            }
+        }
     }
+    let facts = outbox::request_facts(&mut tx, &request.id).await?;
+    let mails = match request.state {
+        RequestState::PendingApproval => ask_approvers(&mut tx, links, &facts, 1).await?,
+        RequestState::Delivered => {
+            let end = request.grant.and_then(|p| p.end);
+            vec![notify::delivered(links, &facts, end, false)]
+        }
+        _ => vec![],
+    };
+    outbox::enqueue(&mut tx, &mails, &now).await?;
     tx.commit().await
 }
 
@@ -220,8 +247,9 @@ pub async fn cancel(
     Ok(Applied::Done)
 }
 
-/// Record `approver_id`'s decision on the pending stage of `request`. When the plan grants
-/// access, `grant` is the period it is granted for.
+/// Record `approver_id`'s decision on the pending stage of `request`, with the emails that tell
+/// of it. When the plan grants access, `grant` is the period it is granted for (for an
+/// extension: its end is the assignment's new end).
 pub async fn decide(
     db: &Db,
     request: &AssignmentRequest,
@@ -229,6 +257,7 @@ pub async fn decide(
     plan: &DecisionPlan,
     grant: Period,
     now: DateTime<Utc>,
+    links: &Links,
 ) -> sqlx::Result<Applied> {
     let at = format(now);
     let mut tx = db.pool.begin().await?;
@@ -291,6 +320,10 @@ pub async fn decide(
             skip_open_stages(&mut tx, &request.id).await?;
             RequestState::Denied
         }
+        // An extension takes effect when approved: the access it extends is already there.
+        Outcome::Approved if request.request_type == RequestType::UserExtend => {
+            RequestState::Delivered
+        }
         Outcome::Approved => crate::domain::lifecycle::state_once_granted(grant.start, now),
     };
     if to_state != RequestState::PendingApproval {
@@ -313,22 +346,107 @@ pub async fn decide(
     };
     audit::record(&mut tx, change).await?;
     if to_state == RequestState::Delivered {
-        let grant = Grant {
-            request_id: &request.id,
-            user_id: &request.requestor.id,
-            package_id: &request.access_package.id,
-            policy_id: &request.assignment_policy.id,
-            period: grant,
-            now: &at,
-        };
-        deliver(&mut tx, grant).await?;
+        match &request.assignment_id {
+            Some(assignment_id) if request.request_type == RequestType::UserExtend => {
+                extend(&mut tx, &request.id, assignment_id, grant.end, &at).await?;
+            }
+            _ => {
+                let grant = Grant {
+                    request_id: &request.id,
+                    user_id: &request.requestor.id,
+                    package_id: &request.access_package.id,
+                    policy_id: &request.assignment_policy.id,
+                    period: grant,
+                    now: &at,
+                };
+                deliver(&mut tx, grant).await?;
+            }
+        }
     }
+    let facts = outbox::request_facts(&mut tx, &request.id).await?;
+    let mails = match (plan.outcome, to_state) {
+        (Outcome::NextStage(next), _) => ask_approvers(&mut tx, links, &facts, next).await?,
+        (Outcome::Denied, _) => {
+            let by = outbox::display_name(&mut tx, approver_id).await?;
+            vec![notify::denied(
+                links,
+                &facts,
+                &by,
+                plan.justification.as_deref(),
+            )]
+        }
+        (Outcome::Approved, RequestState::Scheduled) => {
+            vec![notify::approved(links, &facts, grant.start)]
+        }
+        (Outcome::Approved, _) => vec![notify::delivered(links, &facts, grant.end, true)],
+    };
+    outbox::enqueue(&mut tx, &mails, &at).await?;
     tx.commit().await?;
     Ok(Applied::Done)
 }
 
-/// Deliver the scheduled requests whose period has started by `now`; returns how many.
-pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+/// Emails to the approvers of `stage`: the request waits for them.
+async fn ask_approvers(
+    conn: &mut AnyConnection,
+    links: &Links,
+    facts: &notify::RequestFacts,
+    stage: u8,
+) -> sqlx::Result<Vec<notify::Mail>> {
+    let (approvers, due, stages) = outbox::stage_approvers(conn, &facts.id, stage).await?;
+    Ok(approvers
+        .iter()
+        .map(|approver| notify::decision_needed(links, facts, approver, (stage, stages), due))
+        .collect())
+}
+
+/// Move the end of the assignment a `userExtend` request extends (bringing it back if it
+/// expired while the extension waited for approval).
+async fn extend(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    assignment_id: &str,
+    end: Option<DateTime<Utc>>,
+    now: &str,
+) -> sqlx::Result<()> {
+    let before: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT state, end_at FROM assignments WHERE id = $1")
+            .bind(assignment_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let changed = sqlx::query(
+        "UPDATE assignments SET end_at = $2, state = 'delivered' \
+         WHERE id = $1 AND state IN ('delivered', 'expired')",
+    )
+    .bind(assignment_id)
+    .bind(end.map(format))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Ok(());
+    }
+    let (from_state, old_end) = before.unwrap_or_else(|| ("delivered".to_owned(), None));
+    let detail = format!(
+        "Extended by request {request_id}: from {} to {}",
+        old_end.as_deref().unwrap_or("no end"),
+        end.map_or_else(|| "no end".to_owned(), format)
+    );
+    let change = Change {
+        entity_type: EntityType::Assignment,
+        entity_id: assignment_id,
+        actor_id: None,
+        action: "Assignment extended",
+        from_state: Some(&from_state),
+        to_state: "delivered",
+        detail: Some(&detail),
+        at: now,
+    };
+    audit::record(conn, change).await
+}
+
+/// Deliver the scheduled requests whose period has started by `now`, telling each requestor;
+/// returns how many.
+pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<usize> {
     let at = format(now);
     let due: Vec<ScheduledRow> = sqlx::query_as(
         "SELECT id, requestor_id, package_id, policy_id, schedule_start, schedule_end \
@@ -378,6 +496,9 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usiz
             now: &at,
         };
         deliver(&mut tx, grant).await?;
+        let facts = outbox::request_facts(&mut tx, &id).await?;
+        let mail = notify::delivered(links, &facts, end, false);
+        outbox::enqueue(&mut tx, &[mail], &at).await?;
         tx.commit().await?;
         delivered += 1;
     }
@@ -385,8 +506,8 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usiz
 }
 
 /// End as `expired` the pending requests whose current stage was not decided by its due
-/// time; returns how many.
-pub async fn expire_undecided(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+/// time, telling each requestor; returns how many.
+pub async fn expire_undecided(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<usize> {
     let at = format(now);
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT r.id FROM assignment_requests r JOIN request_stages s ON s.request_id = r.id \
@@ -423,6 +544,8 @@ pub async fn expire_undecided(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize
             at: &at,
         };
         audit::record(&mut tx, change).await?;
+        let facts = outbox::request_facts(&mut tx, &id).await?;
+        outbox::enqueue(&mut tx, &[notify::expired(links, &facts)], &at).await?;
         tx.commit().await?;
         expired += 1;
     }
@@ -561,59 +684,154 @@ type AssignmentRow = (
     String,
     String,
     Option<String>,
+    i64,
+    Option<String>,
     String,
 );
 
+const ASSIGNMENT_COLUMNS: &str = "SELECT a.id, p.id, p.display_name, ap.id, ap.display_name, \
+        a.state, a.request_id, a.start_at, a.end_at, ap.allow_extension, \
+        (SELECT MAX(r.id) FROM assignment_requests r WHERE r.assignment_id = a.id \
+            AND r.state IN ('submitted', 'pendingApproval', 'scheduled')), \
+        a.user_id \
+     FROM assignments a JOIN access_packages p ON p.id = a.package_id \
+     JOIN assignment_policies ap ON ap.id = a.policy_id";
+
 /// `user_id`'s assignments, the latest start first.
 pub async fn assignments(db: &Db, user_id: &str) -> sqlx::Result<Vec<Assignment>> {
-    let rows: Vec<AssignmentRow> = sqlx::query_as(
-        "SELECT a.id, p.id, p.display_name, ap.id, ap.display_name, a.state, a.request_id, \
-             a.start_at, a.end_at, a.created_at \
-         FROM assignments a JOIN access_packages p ON p.id = a.package_id \
-         JOIN assignment_policies ap ON ap.id = a.policy_id \
-         WHERE a.user_id = $1 ORDER BY a.start_at DESC, a.id DESC",
-    )
+    let rows: Vec<AssignmentRow> = sqlx::query_as(&format!(
+        "{ASSIGNMENT_COLUMNS} WHERE a.user_id = $1 ORDER BY a.start_at DESC, a.id DESC"
+    ))
     .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows.into_iter().map(|row| assignment_of(row).0).collect())
+}
+
+/// One assignment by id, with the id of the user who has it; `None` when there is none.
+pub async fn assignment(db: &Db, id: &str) -> sqlx::Result<Option<(Assignment, String)>> {
+    let row: Option<AssignmentRow> =
+        sqlx::query_as(&format!("{ASSIGNMENT_COLUMNS} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(assignment_of))
+}
+
+fn assignment_of(row: AssignmentRow) -> (Assignment, String) {
+    let (
+        id,
+        package_id,
+        package_name,
+        policy_id,
+        policy_name,
+        state,
+        request_id,
+        start,
+        end,
+        allow_extension,
+        extension_request_id,
+        user_id,
+    ) = row;
+    let state = match state.as_str() {
+        "expired" => AssignmentState::Expired,
+        "revoked" => AssignmentState::Revoked,
+        _ => AssignmentState::Delivered,
+    };
+    let view = crate::domain::extension::ExtensionView {
+        package_name: package_name.clone(),
+        state,
+        end: end.as_deref().and_then(clock::parse),
+        allow_extension: allow_extension != 0,
+        expiration: portal_api::Expiration::NoExpiration,
+    };
+    let assignment = Assignment {
+        id,
+        access_package: PackageRef {
+            id: package_id,
+            display_name: package_name,
+        },
+        assignment_policy: PolicyRef {
+            id: policy_id,
+            display_name: policy_name,
+        },
+        state,
+        schedule: Schedule {
+            start_date_time: start,
+            end_date_time: end,
+        },
+        request_id,
+        extendable_from: crate::domain::extension::extendable_from(&view).map(format),
+        extension_request_id,
+    };
+    (assignment, user_id)
+}
+
+/// Write the reminders due at `now` for access that ends soon: each once per assignment,
+/// kind and end, however many instances sweep at once. Returns how many were written.
+pub async fn remind_expiring(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<u64> {
+    let at = format(now);
+    let horizon = format(now + crate::domain::extension::window());
+    let rows: Vec<ReminderRow> = sqlx::query_as(
+        "SELECT a.id, a.start_at, a.end_at, p.display_name, ap.allow_extension, \
+             u.id, u.display_name, u.mail \
+         FROM assignments a JOIN access_packages p ON p.id = a.package_id \
+         JOIN assignment_policies ap ON ap.id = a.policy_id JOIN users u ON u.id = a.user_id \
+         WHERE a.state = 'delivered' AND a.end_at > $1 AND a.end_at <= $2",
+    )
+    .bind(&at)
+    .bind(&horizon)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut written = 0_u64;
+    for (id, start, end, package_name, allow_extension, user_id, name, mail) in rows {
+        let (Some(start), Some(end)) = (clock::parse(&start), clock::parse(&end)) else {
+            continue;
+        };
+        let Some(which) = notify::due_reminder(start, end, now) else {
+            continue;
+        };
+        let facts = notify::AssignmentFacts {
+            id,
+            package_name,
+            holder: notify::Person {
+                id: user_id,
+                name,
+                mail,
+            },
+            end,
+            extendable: allow_extension != 0,
+        };
+        let mail = notify::reminder(links, &facts, which);
+        let mut conn = db.pool.acquire().await?;
+        written += outbox::enqueue(&mut conn, &[mail], &at).await?;
+    }
+    Ok(written)
+}
+
+/// assignment, start, end, package name, extension allowed, holder id, name and mail.
+type ReminderRow = (String, String, String, String, i64, String, String, String);
+
+/// How long each decided request for `package_id` waited for its decision, from the latest
+/// `limit` of them: submission to the last stage's decision, for requests that were approved
+/// or denied (not canceled, not expired).
+pub async fn decision_waits(db: &Db, package_id: &str, limit: u32) -> sqlx::Result<Vec<TimeDelta>> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT r.created_at, MAX(s.decided_at) FROM assignment_requests r \
+         JOIN request_stages s ON s.request_id = r.id \
+         WHERE r.package_id = $1 AND r.state IN ('scheduled', 'delivered', 'denied') \
+             AND s.status IN ('approved', 'denied') \
+         GROUP BY r.id, r.created_at ORDER BY r.created_at DESC LIMIT $2",
+    )
+    .bind(package_id)
+    .bind(i64::from(limit))
     .fetch_all(&db.pool)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                id,
-                package_id,
-                package_name,
-                policy_id,
-                policy_name,
-                state,
-                request_id,
-                start,
-                end,
-                _,
-            )| {
-                Assignment {
-                    id,
-                    access_package: PackageRef {
-                        id: package_id,
-                        display_name: package_name,
-                    },
-                    assignment_policy: PolicyRef {
-                        id: policy_id,
-                        display_name: policy_name,
-                    },
-                    state: match state.as_str() {
-                        "expired" => AssignmentState::Expired,
-                        "revoked" => AssignmentState::Revoked,
-                        _ => AssignmentState::Delivered,
-                    },
-                    schedule: Schedule {
-                        start_date_time: start,
-                        end_date_time: end,
-                    },
-                    request_id,
-                }
-            },
-        )
+        .filter_map(|(created, decided)| {
+            Some(clock::parse(decided.as_deref()?)? - clock::parse(&created)?)
+        })
         .collect())
 }
 
@@ -691,7 +909,7 @@ fn days(n: u32) -> TimeDelta {
 
 const REQUEST_COLUMNS: &str = "SELECT r.id, r.request_type, r.state, p.id, p.display_name, \
     ap.id, ap.display_name, u.id, u.display_name, u.mail, r.justification, r.schedule_start, \
-    r.schedule_end, r.created_at, r.completed_at \
+    r.schedule_end, r.created_at, r.completed_at, r.assignment_id \
     FROM assignment_requests r JOIN access_packages p ON p.id = r.package_id \
     JOIN assignment_policies ap ON ap.id = r.policy_id JOIN users u ON u.id = r.requestor_id";
 
@@ -710,6 +928,7 @@ type RequestRow = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
     Option<String>,
 );
 
@@ -776,6 +995,7 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
                 end,
                 created,
                 completed,
+                assignment_id,
             ) = row;
             let answers = answers
                 .iter()
@@ -864,6 +1084,7 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
                 completed_date_time: completed,
                 stages,
                 history: vec![],
+                assignment_id,
                 id,
             }
         })
@@ -875,6 +1096,13 @@ fn in_ids(head: &str, ids: &[String], tail: &str) -> Sql {
     let mut query = Sql::new(head);
     query.text_list(ids.iter().cloned()).push(tail);
     query
+}
+
+fn request_type_name(request_type: RequestType) -> &'static str {
+    match request_type {
+        RequestType::UserAdd => "userAdd",
+        RequestType::UserExtend => "userExtend",
+    }
 }
 
 fn stage_status_name(status: StageStatus) -> &'static str {

@@ -226,14 +226,12 @@ async fn an_approved_request_for_a_later_period_is_scheduled_then_delivered_when
     let approved = megan.approve(&request.id).await;
     let before: Page<Assignment> = adele.assignments().await.ok();
     app.state.clock.advance(TimeDelta::days(4));
-    let delivered =
-        portal_server::store::requests::deliver_scheduled(&app.state.db, app.state.clock.now())
-            .await;
+    let swept = app.sweep().await;
     let after: Page<Assignment> = adele.assignments().await.ok();
 
     assert_eq!(approved.state, RequestState::Scheduled);
     assert!(before.value.is_empty());
-    assert_eq!(delivered.expect("delivery runs"), 1);
+    assert_eq!(swept.delivered, 1);
     assert_eq!(after.value[0].schedule.start_date_time, start);
     let seen: AssignmentRequest = adele.request(&request.id).await.ok();
     assert_eq!(seen.state, RequestState::Delivered);
@@ -247,11 +245,9 @@ async fn a_request_nobody_decides_in_time_expires() {
     let request = adele.request_access("sales-crm", "sales-crm-a").await;
     app.state.clock.advance(TimeDelta::days(15));
 
-    let expired =
-        portal_server::store::requests::expire_undecided(&app.state.db, app.state.clock.now())
-            .await;
+    let swept = app.sweep().await;
 
-    assert_eq!(expired.expect("expiry runs"), 1);
+    assert_eq!(swept.expired_requests, 1);
     let seen: AssignmentRequest = adele.request(&request.id).await.ok();
     assert_eq!(seen.state, RequestState::Expired);
     assert_eq!(seen.stages[0].status, StageStatus::Skipped);

@@ -65,11 +65,9 @@ async fn access_expires_once_its_end_has_passed_and_can_then_be_requested_again(
     adele.request_access("sales-crm", "sales-crm-b").await;
     app.state.clock.advance(chrono::TimeDelta::days(3));
 
-    let expired =
-        portal_server::store::requests::expire_assignments(&app.state.db, app.state.clock.now())
-            .await;
+    let swept = app.sweep().await;
 
-    assert_eq!(expired.expect("expiry runs"), 1);
+    assert_eq!(swept.expired_assignments, 1);
     let access: Page<Assignment> = adele.assignments().await.ok();
     assert_eq!(access.value[0].state, AssignmentState::Expired);
     let again = adele.request_access("sales-crm", "sales-crm-b").await;

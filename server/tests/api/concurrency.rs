@@ -113,14 +113,15 @@ mod in_the_store {
         let deny = lifecycle::check_decision(&view, "megan", DecisionKind::Deny, Some("No"))
             .expect("allowed");
         let now = app.state.clock.now();
+        let links = app.state.links();
         let grant = Period {
             start: now,
             end: None,
         };
 
         let (one, two) = tokio::join!(
-            requests::decide(db, &request, "megan", &approve, grant, now),
-            requests::decide(db, &request, "megan", &deny, grant, now),
+            requests::decide(db, &request, "megan", &approve, grant, now, &links),
+            requests::decide(db, &request, "megan", &deny, grant, now, &links),
         );
 
         let mut outcomes = [one.expect("no error"), two.expect("no error")];
@@ -152,6 +153,7 @@ mod in_the_store {
         let approve = lifecycle::check_decision(&view, "megan", DecisionKind::Approve, None)
             .expect("allowed");
         let now = app.state.clock.now();
+        let links = app.state.links();
         let grant = Period {
             start: now,
             end: None,
@@ -159,7 +161,7 @@ mod in_the_store {
 
         let (cancel, decide) = tokio::join!(
             requests::cancel(db, &created.id, "adele", now),
-            requests::decide(db, &request, "megan", &approve, grant, now),
+            requests::decide(db, &request, "megan", &approve, grant, now, &links),
         );
 
         let (cancel, decide) = (cancel.expect("no error"), decide.expect("no error"));

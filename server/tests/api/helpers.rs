@@ -6,9 +6,13 @@
 use std::path::PathBuf;
 
 use portal_api::{
-    AccessPackage, AssignmentPolicy, AssignmentRequest, Decision, DecisionKind,
-    NewAssignmentRequest, Page, Problem, Token,
+    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DecisionKind,
+    ExtendAssignment, NewAssignmentRequest, Page, Problem, Token,
 };
+use portal_server::config::SmtpTls;
+use portal_server::mail::{Postman, Round};
+use portal_server::store::outbox;
+use portal_server::sweep::Swept;
 use portal_server::{AppState, Config};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -41,9 +45,22 @@ pub struct Reply {
     pub body: String,
 }
 
+/// The portal's public address in tests; links in emails start with it.
+pub const PUBLIC_URL: &str = "https://portal.test";
+
 /// Start the app with the demo catalog and demo sign-in on.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
+}
+
+/// Start the app with its emails going to an SMTP server on loopback at `port`.
+pub async fn spawn_app_mailing_to(port: u16) -> TestApp {
+    spawn_app_with(|config| {
+        config.smtp_host = Some("127.0.0.1".to_owned());
+        config.smtp_port = Some(port);
+        config.smtp_tls = SmtpTls::None;
+    })
+    .await
 }
 
 /// Start the app after `change` has adjusted its configuration.
@@ -59,7 +76,15 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         seed: Some(demo_catalog()),
         token_secret: Some("test-secret".to_owned()),
         token_ttl_seconds: 600,
-        public_url: "http://127.0.0.1".to_owned(),
+        public_url: PUBLIC_URL.to_owned(),
+        smtp_host: None,
+        smtp_port: None,
+        smtp_tls: SmtpTls::None,
+        smtp_from: "Access Portal <portal@contoso.com>".to_owned(),
+        smtp_username: None,
+        smtp_password: None,
+        mail_interval_seconds: 5,
+        sweep_interval_seconds: 60,
     };
     change(&mut config);
     let state = portal_server::state(config).await.expect("the app starts");
@@ -134,6 +159,38 @@ impl TestApp {
                 .body(body);
         }
         read(request.send().await).await
+    }
+
+    /// One round of the time sweep at the app's clock, as the background task runs it.
+    pub async fn sweep(&self) -> Swept {
+        portal_server::sweep::run_once(&self.state)
+            .await
+            .expect("the sweep runs")
+    }
+
+    /// A mail worker for this app's configuration, as each server instance runs one.
+    pub fn postman(&self) -> Postman {
+        Postman::new(&self.state.config).expect("a mail worker")
+    }
+
+    /// One round of a fresh mail worker: send what is due.
+    pub async fn send_mail(&self) -> Round {
+        self.postman()
+            .run_once(&self.state)
+            .await
+            .expect("the outbox can be read")
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub async fn outbox(&self) -> Vec<outbox::Entry> {
+        outbox::entries(&self.state.db)
+            .await
+            .expect("the outbox can be read")
+    }
+
+    /// Move the app's clock.
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        self.state.clock.advance(by);
     }
 
     fn api(&self, path: &str) -> String {
@@ -229,6 +286,28 @@ impl Session {
     /// `GET /assignments`.
     pub async fn assignments(&self) -> Reply {
         self.get("/assignments").await
+    }
+
+    /// `POST /assignments/{id}/extend`.
+    pub async fn extend(&self, assignment_id: &str, body: &ExtendAssignment) -> Reply {
+        let body = serde_json::to_value(body).expect("json");
+        self.post(&format!("/assignments/{assignment_id}/extend"), Some(body))
+            .await
+    }
+
+    /// The caller's only assignment of `package_id`.
+    pub async fn assignment_of(&self, package_id: &str) -> Assignment {
+        let page: Page<Assignment> = self.assignments().await.ok();
+        page.value
+            .into_iter()
+            .find(|a| a.access_package.id == package_id)
+            .unwrap_or_else(|| panic!("an assignment of {package_id}"))
+    }
+
+    /// `GET /accessPackages/{id}/decisionTime`.
+    pub async fn decision_time(&self, package_id: &str) -> Reply {
+        self.get(&format!("/accessPackages/{package_id}/decisionTime"))
+            .await
     }
 
     /// `GET /approvals`.
