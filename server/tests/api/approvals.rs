@@ -257,3 +257,51 @@ async fn a_request_nobody_decides_in_time_expires() {
         .problem(409);
     assert!(problem.detail.contains("expired"), "{problem:?}");
 }
+
+#[tokio::test]
+async fn a_pending_request_shows_its_requestor_the_approvers_of_every_stage() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    let body = NewAssignmentRequest {
+        justification: Some("Incident 4711".into()),
+        ..new_request("production-access", "production-access-two-stage")
+    };
+    let request: AssignmentRequest = adele.create_request(&body).await.json();
+
+    let seen: AssignmentRequest = adele.request(&request.id).await.ok();
+
+    let approvers: Vec<Vec<&str>> = seen
+        .stages
+        .iter()
+        .map(|s| s.approvers.iter().map(|a| a.display_name.as_str()).collect())
+        .collect();
+    assert_eq!(approvers, [vec!["Megan Bowen"], vec!["Alex Wilber"]]);
+}
+
+#[tokio::test]
+async fn an_approver_who_was_beaten_to_it_can_still_open_the_request_and_reads_who_decided() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    let megan = app.sign_in("megan").await;
+    let patti = app.sign_in("patti").await;
+    let body = NewAssignmentRequest {
+        justification: Some("Case 12".into()),
+        ..new_request("legal-archive", "legal-archive-either")
+    };
+    let request: AssignmentRequest = adele.create_request(&body).await.json();
+    patti.approve(&request.id).await;
+
+    let late = megan
+        .decide(&request.id, DecisionKind::Approve, Some("Yes"))
+        .await
+        .problem(409);
+    let seen: AssignmentRequest = megan.request(&request.id).await.ok();
+
+    assert!(late.detail.contains("Patti Fernandez"), "{late:?}");
+    assert!(late.detail.contains("approved"), "{late:?}");
+    assert_eq!(seen.state, RequestState::Delivered);
+    assert_eq!(
+        seen.stages[0].decided_by.as_ref().map(|u| u.id.as_str()),
+        Some("patti")
+    );
+}

@@ -25,11 +25,13 @@ async fn the_openapi_document_is_3_1_and_covers_every_endpoint_with_its_errors()
         ("get", "/accessPackages"),
         ("get", "/accessPackages/{id}"),
         ("get", "/accessPackages/{id}/applicablePolicies"),
+        ("get", "/accessPackages/{id}/decisionTime"),
         ("post", "/assignmentRequests"),
         ("get", "/assignmentRequests"),
         ("get", "/assignmentRequests/{id}"),
         ("post", "/assignmentRequests/{id}/cancel"),
         ("get", "/assignments"),
+        ("post", "/assignments/{id}/extend"),
         ("get", "/approvals"),
         ("post", "/approvals/{requestId}/decision"),
     ];
@@ -54,7 +56,22 @@ async fn the_openapi_document_is_3_1_and_covers_every_endpoint_with_its_errors()
             "POST /assignmentRequests documents {status}"
         );
     }
-    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let extend = &doc["paths"]["/assignments/{id}/extend"]["post"]["responses"];
+    for status in ["201", "401", "403", "404", "409", "422"] {
+        assert!(
+            extend[status].is_object(),
+            "POST /assignments/{{id}}/extend documents {status}"
+        );
+    }
+    for schema in ["Problem", "ExtendAssignment", "DecisionTime", "Assignment"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} is described"
+        );
+    }
+    let assignment = &doc["components"]["schemas"]["Assignment"]["properties"];
+    assert!(assignment["extendableFrom"].is_object());
+    assert!(assignment["extensionRequestId"].is_object());
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
