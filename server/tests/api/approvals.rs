@@ -273,7 +273,12 @@ async fn a_pending_request_shows_its_requestor_the_approvers_of_every_stage() {
     let approvers: Vec<Vec<&str>> = seen
         .stages
         .iter()
-        .map(|s| s.approvers.iter().map(|a| a.display_name.as_str()).collect())
+        .map(|s| {
+            s.approvers
+                .iter()
+                .map(|a| a.display_name.as_str())
+                .collect()
+        })
         .collect();
     assert_eq!(approvers, [vec!["Megan Bowen"], vec!["Alex Wilber"]]);
 }
