@@ -37,6 +37,9 @@ pub fn ApprovalPage() -> impl IntoView {
         let id = id.get();
         async move { api::request(&id).await }
     });
+    // What the last decision came to; kept here because the request view below is rebuilt
+    // when the request is reloaded after a decision.
+    let outcome = RwSignal::new(None::<Outcome>);
     move || {
         match data.get() {
         None => view! { <Loading/> }.into_any(),
@@ -46,13 +49,25 @@ pub fn ApprovalPage() -> impl IntoView {
         }
         .into_any(),
         Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok(request)) => view! { <Decide request on_change=move || data.refetch()/> }.into_any(),
+        Some(Ok(request)) => view! { <Decide request outcome on_change=move || data.refetch()/> }.into_any(),
     }
     }
 }
 
+/// The end of a decision attempt, as the approver is told it.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Decided(DecisionKind),
+    /// Someone else decided first, or the request ended; the server's words say who and what.
+    Overtaken(String),
+}
+
 #[component]
-fn Decide(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
+fn Decide(
+    request: AssignmentRequest,
+    outcome: RwSignal<Option<Outcome>>,
+    #[prop(into)] on_change: Callback<()>,
+) -> impl IntoView {
     let me = use_session()
         .0
         .with_untracked(|s| s.as_ref().map(|s| s.user.id.clone()))
@@ -74,32 +89,38 @@ fn Decide(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) -> 
         let justification =
             Some(reason.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());
         async move {
-            let result = api::decide(
-                &id,
-                Decision {
-                    decision: kind,
-                    justification,
-                },
-            )
-            .await;
-            // Decided by us or, as a 409 says, by someone else first: show the request as it is now.
-            if result.is_ok() || matches!(&result, Err(e) if e.status() == Some(409)) {
-                on_change.run(());
+            let decision = Decision {
+                decision: kind,
+                justification,
+            };
+            let result = api::decide(&id, decision).await.map(|_| ());
+            // Decided by us or, as a 409 says, by someone else first: show the request as it
+            // is now, with what happened above it.
+            match &result {
+                Ok(()) => outcome.set(Some(Outcome::Decided(kind))),
+                Err(e) if e.status() == Some(409) => {
+                    outcome.set(Some(Outcome::Overtaken(e.message())))
+                }
+                Err(_) => return result,
             }
-            result.map(|_| kind)
+            on_change.run(());
+            result
         }
     });
     let error = move || decide.value().get().and_then(Result::err);
     let reason_error = Signal::derive(move || error().and_then(|e| e.field("justification")));
     let notice = move || {
-        match decide.value().get() {
-        Some(Ok(kind)) => Some(view! {
+        match (outcome.get(), decide.value().get()) {
+        (Some(Outcome::Decided(kind)), _) => Some(view! {
             <div class="notice notice-success" role="status">
                 {if kind == DecisionKind::Approve { "You approved this request." } else { "You denied this request." }}
             </div>
         }.into_any()),
-        Some(Err(e)) if !e.has_field_errors() => Some(view! {
-            <div class="notice notice-warning" role="alert">{e.message()}</div>
+        (Some(Outcome::Overtaken(message)), _) => Some(view! {
+            <div class="notice notice-warning" role="alert">{message}</div>
+        }.into_any()),
+        (None, Some(Err(e))) if !e.has_field_errors() => Some(view! {
+            <div class="notice notice-error" role="alert">{e.message()}</div>
         }.into_any()),
         _ => None,
     }
