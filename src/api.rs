@@ -2,8 +2,8 @@
 //! `Result<T, ApiError>` so a page can show the server's own words when something fails.
 
 use portal_api::{
-    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DemoSignIn,
-    NewAssignmentRequest, Page, Problem, Token, User,
+    AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DecisionTime,
+    DemoSignIn, ExtendAssignment, NewAssignmentRequest, Page, Problem, Token, User,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -95,6 +95,10 @@ pub async fn applicable_policies(id: &str) -> ApiResult<Page<AssignmentPolicy>> 
     .await
 }
 
+pub async fn decision_time(id: &str) -> ApiResult<DecisionTime> {
+    get(&format!("/accessPackages/{}/decisionTime", encode(id))).await
+}
+
 pub async fn create_request(body: NewAssignmentRequest) -> ApiResult<AssignmentRequest> {
     post("/assignmentRequests", &body).await
 }
@@ -130,6 +134,14 @@ pub async fn cancel_request(id: &str) -> ApiResult<AssignmentRequest> {
 
 pub async fn assignments() -> ApiResult<Page<Assignment>> {
     get("/assignments").await
+}
+
+pub async fn extend(assignment_id: &str, body: ExtendAssignment) -> ApiResult<AssignmentRequest> {
+    post(
+        &format!("/assignments/{}/extend", encode(assignment_id)),
+        &body,
+    )
+    .await
 }
 
 pub async fn approvals() -> ApiResult<Page<AssignmentRequest>> {

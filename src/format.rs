@@ -87,3 +87,9 @@ pub fn age(iso: &str) -> String {
         format!("{n} {unit}s")
     }
 }
+
+/// Whether an RFC 3339 time has come.
+pub fn has_passed(iso: &str) -> bool {
+    let at = Date::new(&JsValue::from_str(iso)).get_time();
+    !at.is_nan() && at <= Date::now()
+}

@@ -1,6 +1,7 @@
 //! Components that pages are built from; one per file.
 
 pub mod confirm;
+pub mod extend;
 pub mod field;
 pub mod history;
 pub mod loading;

@@ -18,16 +18,39 @@ use crate::format;
 /// The policy choice shows only when there is more than one; the other sections follow the
 /// chosen policy. The server checks every rule; its messages appear next to their fields.
 #[component]
-pub fn RequestForm(package_id: String, policies: Vec<AssignmentPolicy>) -> impl IntoView {
-    let only = (policies.len() == 1).then(|| policies[0].id.clone());
+pub fn RequestForm(
+    package_id: String,
+    policies: Vec<AssignmentPolicy>,
+    /// An earlier request (denied or expired) whose policy, justification and answers fill
+    /// the form in, for resubmitting.
+    prefill: Option<AssignmentRequest>,
+) -> impl IntoView {
+    let earlier = prefill
+        .as_ref()
+        .map(|r| r.assignment_policy.id.clone())
+        .filter(|id| policies.iter().any(|p| &p.id == id));
+    let only = (policies.len() == 1)
+        .then(|| policies[0].id.clone())
+        .or(earlier);
     let choose = policies.len() > 1;
     let policies = StoredValue::new(policies);
     let selected = RwSignal::new(only);
-    let justification = RwSignal::new(String::new());
+    let justification = RwSignal::new(
+        prefill
+            .as_ref()
+            .and_then(|r| r.justification.clone())
+            .unwrap_or_default(),
+    );
     let specific = RwSignal::new(false);
     let start = RwSignal::new(format::today());
     let end = RwSignal::new(String::new());
-    let answers = RwSignal::new(BTreeMap::<String, String>::new());
+    let answers = RwSignal::new(
+        prefill
+            .iter()
+            .flat_map(|r| r.answers.iter())
+            .map(|a| (a.question_id.clone(), a.value.clone()))
+            .collect::<BTreeMap<String, String>>(),
+    );
     // Mistakes caught before sending (a date left empty, no policy chosen).
     let local_errors = RwSignal::new(Vec::<FieldError>::new());
 

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use portal_api::{Assignment, AssignmentState};
 
 use crate::api;
+use crate::components::extend::Extend;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::format;
 
@@ -32,11 +33,11 @@ pub fn AccessPage() -> impl IntoView {
                         </div>
                     }.into_any()
                 } else {
-                    view! { <AssignmentTable caption="Active" rows=active/> }.into_any()
+                    view! { <AssignmentTable caption="Active" rows=active on_change=move || data.refetch()/> }.into_any()
                 }}
                 {(!ended.is_empty()).then(|| view! {
                     <h2>"Expired"</h2>
-                    <AssignmentTable caption="Expired" rows=ended/>
+                    <AssignmentTable caption="Expired" rows=ended on_change=move || data.refetch()/>
                 })}
             }
             .into_any()
@@ -49,7 +50,11 @@ pub fn AccessPage() -> impl IntoView {
 }
 
 #[component]
-fn AssignmentTable(caption: &'static str, rows: Vec<Assignment>) -> impl IntoView {
+fn AssignmentTable(
+    caption: &'static str,
+    rows: Vec<Assignment>,
+    #[prop(into)] on_change: Callback<()>,
+) -> impl IntoView {
     view! {
         <table class="table">
             <caption class="visually-hidden">{caption}</caption>
@@ -60,10 +65,13 @@ fn AssignmentTable(caption: &'static str, rows: Vec<Assignment>) -> impl IntoVie
                     <th scope="col">"Start date"</th>
                     <th scope="col">"End date"</th>
                     <th scope="col">"State"</th>
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                 </tr>
             </thead>
             <tbody>
                 {rows.into_iter().map(|a| {
+                    let extend = (a.state == AssignmentState::Delivered)
+                        .then(|| view! { <Extend assignment=a.clone() on_done=on_change/> });
                     let end = a.schedule.end_date_time.as_deref().map(format::date).unwrap_or_else(|| "No end date".to_owned());
                     view! {
                         <tr>
@@ -72,6 +80,7 @@ fn AssignmentTable(caption: &'static str, rows: Vec<Assignment>) -> impl IntoVie
                             <td>{format::date(&a.schedule.start_date_time)}</td>
                             <td>{end}</td>
                             <td>{a.state.label()}</td>
+                            <td>{extend}</td>
                         </tr>
                     }
                 }).collect_view()}

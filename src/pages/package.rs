@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params;
+use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
-use portal_api::{AccessPackage, AssignmentPolicy};
+use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
 
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
@@ -30,13 +30,31 @@ pub fn PackagePage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // `?resubmit=<request id>`: fill the form in from an earlier, denied or expired request.
+    let query = use_query_map();
+    let resubmit = Memo::new(move |_| query.with(|q| q.get("resubmit")));
     let data = LocalResource::new(move || {
-        let id = id.get();
+        let (id, resubmit) = (id.get(), resubmit.get());
         async move {
-            let (package, policies) =
-                futures::future::join(api::access_package(&id), api::applicable_policies(&id))
-                    .await;
-            Ok::<_, api::ApiError>((package?, policies?.value))
+            let earlier = async {
+                match resubmit {
+                    Some(request) => api::request(&request).await.ok(),
+                    None => None,
+                }
+            };
+            let (package, policies, time, earlier) = futures::future::join4(
+                api::access_package(&id),
+                api::applicable_policies(&id),
+                api::decision_time(&id),
+                earlier,
+            )
+            .await;
+            Ok::<_, api::ApiError>(Loaded {
+                package: package?,
+                policies: policies?.value,
+                decision_time: time.ok(),
+                earlier,
+            })
         }
     });
     move || {
@@ -49,15 +67,41 @@ pub fn PackagePage() -> impl IntoView {
         }
         .into_any(),
         Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok((package, policies))) => view! { <Pane package policies/> }.into_any(),
+        Some(Ok(loaded)) => view! { <Pane loaded/> }.into_any(),
     }
     }
 }
 
+/// Everything the pane shows, fetched together.
+#[derive(Clone)]
+struct Loaded {
+    package: AccessPackage,
+    policies: Vec<AssignmentPolicy>,
+    decision_time: Option<DecisionTime>,
+    earlier: Option<AssignmentRequest>,
+}
+
 #[component]
-fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoView {
+fn Pane(loaded: Loaded) -> impl IntoView {
+    let Loaded {
+        package,
+        policies,
+        decision_time,
+        earlier,
+    } = loaded;
     crate::set_title(&package.display_name);
-    let open = RwSignal::new(false);
+    let open = RwSignal::new(earlier.is_some());
+    let needs_approval = policies
+        .iter()
+        .any(|p| p.request_approval_settings.is_approval_required_for_add);
+    let expected = decision_time.filter(|_| needs_approval).and_then(|t| {
+        let (median, p90) = (t.median_hours?, t.p90_hours?);
+        Some(format!(
+            "Requests for this access package are usually decided within {}; 9 in 10 within {}.",
+            hours(median),
+            hours(p90)
+        ))
+    });
     let share = format!("/package/{}", package.id);
     let status = if package.assignment_id.is_some() {
         view! {
@@ -89,7 +133,7 @@ fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoVie
             <Show when=move || open.get() fallback=move || view! {
                 <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)>"Request"</button>
             }>
-                <RequestForm package_id=package_id.clone() policies=policies.clone()/>
+                <RequestForm package_id=package_id.clone() policies=policies.clone() prefill=earlier.clone()/>
             </Show>
         }
         .into_any()
@@ -108,7 +152,19 @@ fn Pane(package: AccessPackage, policies: Vec<AssignmentPolicy>) -> impl IntoVie
                 }).collect_view()}
             </tbody>
         </table>
+        {expected.map(|text| view! { <p class="expected">{text}</p> })}
         {status}
         <ShareLink path=share/>
+    }
+}
+
+/// "40 minutes", "5 hours", "3 days".
+fn hours(h: f64) -> String {
+    match h {
+        h if h <= 1.0 / 60.0 => "a minute".to_owned(),
+        h if h < 1.0 => format!("{} minutes", (h * 60.0).ceil()),
+        h if h < 1.5 => "an hour".to_owned(),
+        h if h < 48.0 => format!("{} hours", h.round()),
+        h => format!("{} days", (h / 24.0).round()),
     }
 }

@@ -72,6 +72,19 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
             )
         };
     let pending = request.state == RequestState::PendingApproval;
+    // A denied or expired request can be asked again, with its answers filled in.
+    let resubmit =
+        matches!(request.state, RequestState::Denied | RequestState::Expired).then(|| {
+            let href = format!(
+                "/package/{}?resubmit={}",
+                request.access_package.id, request.id
+            );
+            view! {
+                <div class="actions">
+                    <A href=href attr:class="btn btn-primary">"Resubmit"</A>
+                </div>
+            }
+        });
     view! {
         <p class="breadcrumb"><A href="/requests">"My requests"</A></p>
         <h1>{request.access_package.display_name.clone()}</h1>
@@ -81,6 +94,7 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
             <h2>"Approval"</h2>
             <Stages stages=request.stages/>
         })}
+        {resubmit}
         {pending.then(|| view! {
             <div class="actions">
                 <ConfirmButton label="Cancel" question="Cancel this request? Your approvers will no longer see it."
