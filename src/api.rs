@@ -189,6 +189,11 @@ async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String
     Err(ApiError::Problem(problem))
 }
 
+/// A GET outside the API (the configuration file): the status and the body as text.
+pub async fn fetch_text(url: &str) -> Result<(u16, String), JsValue> {
+    fetch("GET", url, None).await
+}
+
 async fn fetch(method: &str, url: &str, body: Option<String>) -> Result<(u16, String), JsValue> {
     let headers = Headers::new()?;
     headers.set("Accept", "application/json")?;

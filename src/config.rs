@@ -1,7 +1,143 @@
-//! Where the API is. The app is served by the server that also answers the API, so the
-//! default is the same origin.
+//! The runtime configuration: `config.json` next to `index.html`, read once at start, so one
+//! build serves every environment; and the base path the app is hosted under, so links and
+//! navigation stay inside it.
+
+use std::cell::OnceCell;
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+/// What `config.json` may say. Every field has a default that suits the server-hosted portal.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuntimeConfig {
+    /// Where the API is: absolute (`https://api.example.com/api/v1`) or relative to the page
+    /// (`/api/v1`, the default).
+    #[serde(default = "default_api")]
+    pub api_base_url: String,
+    /// The portal's address as people reach it; the package links shown for sharing start
+    /// with it. Default: where the page was loaded from.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// The name in the header and the tab title.
+    #[serde(default = "default_name")]
+    pub product_name: String,
+    /// An image shown before the name in the header.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    /// The OpenID Connect issuer and client, for sign-in where demo sign-in is off.
+    #[serde(default)]
+    pub oidc: Option<Oidc>,
+}
+
+/// An OpenID Connect provider.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Oidc {
+    pub issuer: String,
+    pub client_id: String,
+}
+
+fn default_api() -> String {
+    portal_api::API_PREFIX.to_owned()
+}
+
+fn default_name() -> String {
+    "Access Portal".to_owned()
+}
+
+/// The configuration and base path in force, set once by `load`.
+struct Loaded {
+    config: RuntimeConfig,
+    /// The path the app is hosted under, without a trailing slash: "" or "/access".
+    base: String,
+    /// `api_base_url` made absolute.
+    api: String,
+}
+
+thread_local! {
+    static LOADED: OnceCell<Loaded> = const { OnceCell::new() };
+}
+
+/// Read `config.json` from beside `index.html`. The error says what is wrong, in words for
+/// whoever deploys the portal.
+pub async fn load() -> Result<RuntimeConfig, String> {
+    let base_uri = document_base();
+    let url = resolve("config.json", &base_uri)?;
+    let text = match crate::api::fetch_text(&url).await {
+        Ok((200, text)) => text,
+        Ok((status, _)) => {
+            return Err(format!(
+                "The portal's configuration file {url} could not be loaded (HTTP {status}). \
+                 Put a config.json next to index.html; see the README."
+            ));
+        }
+        Err(_) => {
+            return Err(format!(
+                "The portal's configuration file {url} could not be reached."
+            ));
+        }
+    };
+    let config: RuntimeConfig = serde_json::from_str(&text)
+        .map_err(|e| format!("The portal's configuration file {url} is not valid: {e}."))?;
+    let api = resolve(&config.api_base_url, &base_uri)?
+        .trim_end_matches('/')
+        .to_owned();
+    let base = web_sys::Url::new(&base_uri)
+        .map(|u| u.pathname().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    LOADED.with(|l| {
+        let _ = l.set(Loaded {
+            config: config.clone(),
+            base,
+            api,
+        });
+    });
+    Ok(config)
+}
 
 /// The base of every API call.
-pub fn api_base() -> &'static str {
-    portal_api::API_PREFIX
+pub fn api_base() -> String {
+    LOADED
+        .with(|l| l.get().map(|l| l.api.clone()))
+        .unwrap_or_else(default_api)
+}
+
+/// The base path the app is hosted under ("" at the root, "/access" under /access/).
+pub fn base_path() -> String {
+    LOADED
+        .with(|l| l.get().map(|l| l.base.clone()))
+        .unwrap_or_default()
+}
+
+/// An app path ("/package/42") as a link inside the hosted app ("/access/package/42").
+pub fn to(path: &str) -> String {
+    format!("{}{path}", base_path())
+}
+
+/// The address of an app path as people outside the app reach it, for sharing.
+pub fn public_link(path: &str) -> String {
+    let public = LOADED.with(|l| l.get().and_then(|l| l.config.public_url.clone()));
+    match public {
+        Some(url) => format!("{}{path}", url.trim_end_matches('/')),
+        None => {
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+            format!("{origin}{}", to(path))
+        }
+    }
+}
+
+fn document_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
+fn resolve(url: &str, base: &str) -> Result<String, String> {
+    web_sys::Url::new_with_base(url, base)
+        .map(|u| u.href())
+        .map_err(|e: JsValue| format!("{url:?} is not a valid address: {e:?}"))
 }

@@ -15,6 +15,7 @@ pub mod session;
 use components::nav::Nav;
 use components::sign_in::SignIn;
 use components::user_menu::UserMenu;
+use config::RuntimeConfig;
 use pages::{
     access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
     not_found::NotFoundPage, package::PackagePage, request::RequestPage, requests::RequestsPage,
@@ -25,15 +26,21 @@ use session::Session;
 /// in, the sign-in page stands in for every route, so a deep link opened signed out shows its
 /// page as soon as the user has signed in.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(config: RuntimeConfig) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
+    let name = config.product_name.clone();
+    let logo = config
+        .logo_url
+        .clone()
+        .map(|src| view! { <img class="logo" src=src alt="" /> });
+    provide_context(config);
     let signed_in = move || session.0.with(Option::is_some);
     view! {
-        <Router>
+        <Router base=config::base_path()>
             <div class="shell">
                 <header class="topbar">
-                    <a class="brand" href="/">"Access Portal"</a>
+                    <a class="brand" href=config::to("/")>{logo}{name}</a>
                     <span class="spacer"></span>
                     <UserMenu/>
                 </header>
@@ -58,7 +65,32 @@ pub fn App() -> impl IntoView {
 
 /// Set the browser tab's title for the page being shown.
 pub fn set_title(page: &str) {
+    let product = use_context::<RuntimeConfig>()
+        .map(|c| c.product_name)
+        .unwrap_or_else(|| "Access Portal".to_owned());
     if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        document.set_title(&format!("{page} · Access Portal"));
+        document.set_title(&format!("{page} · {product}"));
     }
+}
+
+/// Say why the app cannot start, in place of a blank page.
+pub fn show_startup_error(message: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(body) = document.body() else { return };
+    let (Ok(section), Ok(heading), Ok(text)) = (
+        document.create_element("section"),
+        document.create_element("h1"),
+        document.create_element("p"),
+    ) else {
+        return;
+    };
+    let _ = section.set_attribute("class", "startup-error");
+    let _ = section.set_attribute("role", "alert");
+    heading.set_text_content(Some("Access Portal cannot start"));
+    text.set_text_content(Some(message));
+    let _ = section.append_child(&heading);
+    let _ = section.append_child(&text);
+    let _ = body.append_child(&section);
 }

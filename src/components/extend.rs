@@ -1,8 +1,8 @@
 //! Extending an assignment near its end: a new request of type `userExtend`, decided like the
 //! one that delivered the access.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use portal_api::{Assignment, ExtendAssignment};
 
 use crate::api;
@@ -15,7 +15,7 @@ use crate::format;
 pub fn Extend(assignment: Assignment, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
     if let Some(request) = assignment.extension_request_id {
         return view! {
-            <span>"Extension requested · " <A href=format!("/requests/{request}")>"View request"</A></span>
+            <span>"Extension requested · " <Link href=format!("/requests/{request}")>"View request"</Link></span>
         }
         .into_any();
     }

@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod extend;
 pub mod field;
 pub mod history;
+pub mod link;
 pub mod loading;
 pub mod nav;
 pub mod package_row;

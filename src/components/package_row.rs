@@ -1,7 +1,7 @@
 //! One access package in the "Request access" list.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use portal_api::AccessPackage;
 
 /// Name, description, catalog and the resources it grants, with its "Request" action.
@@ -25,7 +25,7 @@ pub fn PackageRow(package: AccessPackage) -> impl IntoView {
                     {(!resources.is_empty()).then(|| view! { <span class="resources">{resources}</span> })}
                 </p>
             </div>
-            <A href=href attr:class="btn btn-primary" attr:aria-label=label>"Request"</A>
+            <Link href=href attr:class="btn btn-primary" attr:aria-label=label>"Request"</Link>
         </li>
     }
 }

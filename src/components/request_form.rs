@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use portal_api::{
     Answer, AssignmentPolicy, AssignmentRequest, FieldError, NewAssignmentRequest, Question,
     QuestionKind, RequestState, Schedule,
@@ -337,11 +337,11 @@ fn Submitted(request: AssignmentRequest) -> impl IntoView {
             <p>{text}</p>
             <p class="links">
                 {if delivered {
-                    view! { <A href="/access">"Go to Access I have"</A> }.into_any()
+                    view! { <Link href="/access">"Go to Access I have"</Link> }.into_any()
                 } else {
-                    view! { <A href="/requests">"Go to My requests"</A> }.into_any()
+                    view! { <Link href="/requests">"Go to My requests"</Link> }.into_any()
                 }}
-                <A href=href>"View this request"</A>
+                <Link href=href>"View this request"</Link>
             </p>
         </section>
     }

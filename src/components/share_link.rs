@@ -5,10 +5,7 @@ use leptos::prelude::*;
 /// A read-only box with the link and "Copy link"; says "Link copied" once it is.
 #[component]
 pub fn ShareLink(#[prop(into)] path: String) -> impl IntoView {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let link = format!("{origin}{path}");
+    let link = crate::config::public_link(&path);
     // None until the user copies; then whether the browser let us write the clipboard.
     let copied = RwSignal::new(None::<bool>);
     let copy = {

@@ -1,7 +1,7 @@
 //! "Access I have" (`/access`): the user's assignments, active first, expired apart.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use portal_api::{Assignment, AssignmentState};
 
 use crate::api;
@@ -29,7 +29,7 @@ pub fn AccessPage() -> impl IntoView {
                     view! {
                         <div class="empty" role="status">
                             <h2>"You have no access packages yet"</h2>
-                            <p>"Find the access you need under " <A href="/">"Request access"</A> "."</p>
+                            <p>"Find the access you need under " <Link href="/">"Request access"</Link> "."</p>
                         </div>
                     }.into_any()
                 } else {
@@ -75,7 +75,7 @@ fn AssignmentTable(
                     let end = a.schedule.end_date_time.as_deref().map(format::date).unwrap_or_else(|| "No end date".to_owned());
                     view! {
                         <tr>
-                            <th scope="row"><A href=format!("/package/{}", a.access_package.id)>{a.access_package.display_name}</A></th>
+                            <th scope="row"><Link href=format!("/package/{}", a.access_package.id)>{a.access_package.display_name}</Link></th>
                             <td>{a.assignment_policy.display_name}</td>
                             <td>{format::date(&a.schedule.start_date_time)}</td>
                             <td>{end}</td>

@@ -1,8 +1,8 @@
 //! One request to decide (`/approvals/:id`, where approvers' emails lead): everything the
 //! requestor said, the stages so far, and Approve / Deny with a reason.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 use portal_api::{AssignmentRequest, Decision, DecisionKind, RequestState, StageStatus};
@@ -45,7 +45,7 @@ pub fn ApprovalPage() -> impl IntoView {
         None => view! { <Loading/> }.into_any(),
         Some(Err(err)) if err.status() == Some(404) => view! {
             <h1>"Request not found"</h1>
-            <p>"There is no request at this link that you may decide. See " <A href="/approvals">"Approvals"</A> "."</p>
+            <p>"There is no request at this link that you may decide. See " <Link href="/approvals">"Approvals"</Link> "."</p>
         }
         .into_any(),
         Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
@@ -158,7 +158,7 @@ fn Decide(
     });
     crate::set_title(&request.access_package.display_name);
     view! {
-        <p class="breadcrumb"><A href="/approvals">"Approvals"</A></p>
+        <p class="breadcrumb"><Link href="/approvals">"Approvals"</Link></p>
         <h1>{request.access_package.display_name.clone()}</h1>
         <p class="status-line">"Requested by " {request.requestor.display_name.clone()} " · " <StatusBadge state=request.state/></p>
         {notice}

@@ -1,7 +1,7 @@
 //! "Approvals" (`/approvals`): the requests waiting for the signed-in user's decision.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
@@ -36,7 +36,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                 <tbody>
                     {page.value.into_iter().map(|r| view! {
                         <tr>
-                            <th scope="row"><A href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</A></th>
+                            <th scope="row"><Link href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</Link></th>
                             <td>{r.requestor.display_name}</td>
                             <td class="clip">{r.justification.unwrap_or_default()}</td>
                             <td>{format::age(&r.created_date_time)}</td>

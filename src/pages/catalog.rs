@@ -54,10 +54,12 @@ pub fn CatalogPage() -> impl IntoView {
                     )
                 };
                 navigate(
-                    &href,
+                    &crate::config::to(&href),
                     NavigateOptions {
                         replace: true,
                         scroll: false,
+                        // The path already carries the base; resolving would add it again.
+                        resolve: false,
                         ..Default::default()
                     },
                 );

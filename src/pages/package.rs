@@ -1,7 +1,7 @@
 //! The request pane of one access package (`/package/:id`), where links in emails lead.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params, use_query_map};
 use leptos_router::params::Params;
 use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
@@ -63,7 +63,7 @@ pub fn PackagePage() -> impl IntoView {
         Some(Err(err)) if err.status() == Some(404) => view! {
             <h1>"Access package not found"</h1>
             <p>"There is no access package at this link. Check the link you were sent, or find the package under "
-                <A href="/">"Request access"</A>"."</p>
+                <Link href="/">"Request access"</Link>"."</p>
         }
         .into_any(),
         Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
@@ -107,7 +107,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         view! {
             <div class="notice notice-info" role="status">
                 <p>"You already have this access package."</p>
-                <A href="/access">"See it under Access I have"</A>
+                <Link href="/access">"See it under Access I have"</Link>
             </div>
         }
         .into_any()
@@ -115,7 +115,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         view! {
             <div class="notice notice-info" role="status">
                 <p>"You have already requested this access package, and the request is still open."</p>
-                <A href=format!("/requests/{request}")>"View your request"</A>
+                <Link href=format!("/requests/{request}")>"View your request"</Link>
             </div>
         }
         .into_any()
@@ -139,7 +139,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         .into_any()
     };
     view! {
-        <p class="breadcrumb"><A href="/">"Request access"</A></p>
+        <p class="breadcrumb"><Link href="/">"Request access"</Link></p>
         <h1>{package.display_name}</h1>
         <p class="lead">{package.description}</p>
         <p class="package-meta">"Catalog: " {package.catalog.display_name}</p>

@@ -1,8 +1,8 @@
 //! One request (`/requests/:id`): its details, answers, stages and history, and Cancel while
 //! it is pending approval.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params;
 use leptos_router::params::Params;
 use portal_api::{AssignmentRequest, RequestState};
@@ -42,7 +42,7 @@ pub fn RequestPage() -> impl IntoView {
         None => view! { <Loading/> }.into_any(),
         Some(Err(err)) if err.status() == Some(404) => view! {
             <h1>"Request not found"</h1>
-            <p>"There is no request of yours at this link. See " <A href="/requests">"My requests"</A> "."</p>
+            <p>"There is no request of yours at this link. See " <Link href="/requests">"My requests"</Link> "."</p>
         }
         .into_any(),
         Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
@@ -81,12 +81,12 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
             );
             view! {
                 <div class="actions">
-                    <A href=href attr:class="btn btn-primary">"Resubmit"</A>
+                    <Link href=href attr:class="btn btn-primary">"Resubmit"</Link>
                 </div>
             }
         });
     view! {
-        <p class="breadcrumb"><A href="/requests">"My requests"</A></p>
+        <p class="breadcrumb"><Link href="/requests">"My requests"</Link></p>
         <h1>{request.access_package.display_name.clone()}</h1>
         <p class="status-line">"Status: " <StatusBadge state=request.state/></p>
         <RequestSummary request=request.clone()/>

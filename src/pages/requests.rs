@@ -1,8 +1,8 @@
 //! "My requests" (`/requests`): the user's requests, newest first, filtered by status.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use portal_api::{AssignmentRequest, RequestState};
 
@@ -40,10 +40,12 @@ pub fn RequestsPage() -> impl IntoView {
             format!("/requests?state={value}")
         };
         navigate(
-            &href,
+            &crate::config::to(&href),
             NavigateOptions {
                 replace: true,
                 scroll: false,
+                // The path already carries the base; resolving would add it again.
+                resolve: false,
                 ..Default::default()
             },
         );
@@ -77,7 +79,7 @@ pub fn RequestsPage() -> impl IntoView {
                 <tbody>
                     {move || list.items.get().into_iter().map(|r| view! {
                         <tr>
-                            <th scope="row"><A href=format!("/requests/{}", r.id)>{r.access_package.display_name}</A></th>
+                            <th scope="row"><Link href=format!("/requests/{}", r.id)>{r.access_package.display_name}</Link></th>
                             <td>{format::date(&r.created_date_time)}</td>
                             <td>{r.assignment_policy.display_name}</td>
                             <td><StatusBadge state=r.state/></td>

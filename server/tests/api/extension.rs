@@ -101,8 +101,10 @@ async fn asking_too_early_is_refused_naming_the_moment_it_becomes_possible() {
 async fn a_policy_that_does_not_allow_extension_refuses_it() {
     let app = spawn_app().await;
     let adele = app.sign_in("adele").await;
-    adele.request_access("sales-crm", "sales-crm-b").await;
-    let assignment = adele.assignment_of("sales-crm").await;
+    adele
+        .request_access("price-lists", "price-lists-everyone")
+        .await;
+    let assignment = adele.assignment_of("price-lists").await;
 
     let problem = adele
         .extend(&assignment.id, &asking("More time"))
