@@ -1,19 +1,23 @@
 // The `test` every spec uses: each test gets its own portal-server on a free port, with a
-// fresh SQLite file and the demo catalog, and `baseURL` pointing at it.
+// fresh SQLite file and the demo catalog, and `baseURL` pointing at it. Specs that host the
+// app elsewhere (nginx) start their own servers with `startServer`.
 import { test as base, expect } from '@playwright/test';
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const root = resolve(__dirname, '..');
+export const root = resolve(__dirname, '..');
+export const dist = process.env.PORTAL_DIST ?? join(root, 'dist');
 
 /** A running server and the address it serves on. */
 export interface Portal {
   url: string;
+  stop: () => Promise<void>;
 }
 
-async function startServer(): Promise<{ portal: Portal; stop: () => Promise<void> }> {
+/** Start portal-server with demo data on a free port; `args` add or override flags. */
+export async function startServer(args: string[] = []): Promise<Portal> {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   const bin = process.env.PORTAL_SERVER_BIN ?? join(root, 'target/debug/portal-server');
   const child: ChildProcess = spawn(
@@ -22,8 +26,9 @@ async function startServer(): Promise<{ portal: Portal; stop: () => Promise<void
       '--port', '0',
       '--demo',
       '--database-url', `sqlite://${join(dir, 'portal.db')}`,
-      '--static-dir', process.env.PORTAL_DIST ?? join(root, 'dist'),
+      '--static-dir', dist,
       '--seed', join(root, 'server/demo/catalog.toml'),
+      ...args,
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -44,14 +49,14 @@ async function startServer(): Promise<{ portal: Portal; stop: () => Promise<void
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  return { portal: { url }, stop };
+  return { url, stop };
 }
 
 export const test = base.extend<{ portal: Portal }>({
   portal: async ({}, use) => {
-    const { portal, stop } = await startServer();
+    const portal = await startServer();
     await use(portal);
-    await stop();
+    await portal.stop();
   },
   baseURL: async ({ portal }, use) => {
     await use(portal.url);

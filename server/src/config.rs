@@ -97,6 +97,27 @@ pub struct Config {
     )]
     pub public_url: String,
 
+    /// Web origins (`https://intranet.example.com`) whose pages may call the API from a
+    /// browser, for a portal hosted on another origin than the API; comma-separated. A portal
+    /// served by this server needs none.
+    #[arg(
+        long,
+        env = "PORTAL_CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// Web origins whose pages may show the portal in a frame (CSP `frame-ancestors`),
+    /// comma-separated; the portal's own origin always may.
+    #[arg(
+        long,
+        env = "PORTAL_FRAME_ANCESTORS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub frame_ancestors: Vec<String>,
+
     /// The SMTP server that sends the portal's emails. Without one (demo mode), each email is
     /// written to the server's log instead and counts as sent.
     #[arg(long, env = "PORTAL_SMTP_HOST", global = true)]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod mail;
+pub mod origins;
 pub mod paging;
 pub mod routes;
 pub mod spa;
@@ -36,6 +37,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Open the database (migrating it) and make the state every handler shares.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     config.demo_allowed().map_err(anyhow::Error::msg)?;
+    origins::check(&config)?;
     let db = Db::connect(&config.database_url).await?;
     if let Some(seed) = &config.seed {
         let summary = import::import_file(&db, seed).await?;
@@ -64,6 +66,8 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::operations())
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(origins::frame_ancestors(&state.config))
+        .layer(origins::cors(&state.config))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -26,7 +26,12 @@ pub fn build() -> anyhow::Result<()> {
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_TOOLS_WASM_BINDGEN", wasm_bindgen_version()?)
         .env("NO_COLOR", "true"))?;
-    report_sizes(&root().join("dist"))
+    let dist = root().join("dist");
+    // Static hosts that answer unknown paths with 404.html (GitHub Pages and the like) then
+    // serve the app, which opens the route from the address.
+    std::fs::copy(dist.join("index.html"), dist.join("404.html"))
+        .context("cannot write dist/404.html")?;
+    report_sizes(&dist)
 }
 
 /// One built file and what it weighs.

@@ -43,7 +43,8 @@ impl Tally {
 pub fn test() -> anyhow::Result<()> {
     step("Checking tools (installing what is missing)");
     ensure_build_tools()?;
-    ensure_debian_packages(&["chromium", "chromium-driver"])?;
+    // nginx: the static-hosting tests serve the built app from a real one.
+    ensure_debian_packages(&["chromium", "chromium-driver", "nginx"])?;
 
     let mut tally = Tally::default();
     let root = root();

@@ -85,6 +85,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         smtp_password: None,
         mail_interval_seconds: 5,
         sweep_interval_seconds: 60,
+        cors_allowed_origins: vec![],
+        frame_ancestors: vec![],
     };
     change(&mut config);
     let state = portal_server::state(config).await.expect("the app starts");

@@ -13,6 +13,7 @@ mod import;
 mod lifecycle;
 mod notifications;
 mod openapi;
+mod origins;
 mod requests;
 mod smtp_sink;
 mod validation;
