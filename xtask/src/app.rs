@@ -48,7 +48,8 @@ pub fn first_visit_assets(dist: &Path) -> anyhow::Result<Vec<Asset>> {
         let counted = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "html" | "js" | "wasm" | "css"));
+            .is_some_and(|e| matches!(e, "html" | "js" | "wasm" | "css"))
+            && path.file_name().is_some_and(|n| n != "404.html");
         if !counted {
             continue;
         }
