@@ -10,6 +10,7 @@ pub mod config;
 pub mod format;
 pub mod pages;
 pub mod paging;
+pub mod routing;
 pub mod session;
 
 use components::nav::Nav;

@@ -3,8 +3,6 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params;
-use leptos_router::params::Params;
 use portal_api::{AssignmentRequest, Decision, DecisionKind, RequestState, StageStatus};
 
 use crate::api;
@@ -15,24 +13,11 @@ use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
 use crate::session::use_session;
 
-#[derive(Params, PartialEq, Clone)]
-struct ApprovalParams {
-    id: Option<String>,
-}
-
 /// The request and, while its current stage waits for the signed-in user, the decision form.
 #[component]
 pub fn ApprovalPage() -> impl IntoView {
     crate::set_title("Approve or deny");
-    let params = use_params::<ApprovalParams>();
-    let id = Memo::new(move |_| {
-        params.with(|p| {
-            p.as_ref()
-                .ok()
-                .and_then(|p| p.id.clone())
-                .unwrap_or_default()
-        })
-    });
+    let id = crate::routing::use_route_id();
     let data = LocalResource::new(move || {
         let id = id.get();
         async move { api::request(&id).await }

@@ -1,8 +1,7 @@
 //! "Request access" (`/`): the packages the user may request, with search and more on demand.
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use portal_api::AccessPackage;
 
 use crate::api;
@@ -34,7 +33,7 @@ pub fn CatalogPage() -> impl IntoView {
         load(false);
     });
 
-    let navigate = use_navigate();
+    let replace_path = crate::routing::use_replace_path();
     let timer = StoredValue::new(None::<TimeoutHandle>);
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
@@ -42,7 +41,7 @@ pub fn CatalogPage() -> impl IntoView {
         if let Some(t) = timer.get_value() {
             t.clear();
         }
-        let navigate = navigate.clone();
+        let replace_path = replace_path.clone();
         let handle = set_timeout_with_handle(
             move || {
                 let href = if value.trim().is_empty() {
@@ -53,16 +52,7 @@ pub fn CatalogPage() -> impl IntoView {
                         String::from(js_sys::encode_uri_component(value.trim()))
                     )
                 };
-                navigate(
-                    &crate::config::to(&href),
-                    NavigateOptions {
-                        replace: true,
-                        scroll: false,
-                        // The path already carries the base; resolving would add it again.
-                        resolve: false,
-                        ..Default::default()
-                    },
-                );
+                replace_path(&href);
             },
             std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
         );

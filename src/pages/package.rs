@@ -2,8 +2,7 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params, use_query_map};
-use leptos_router::params::Params;
+use leptos_router::hooks::use_query_map;
 use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
 
 use crate::api;
@@ -11,25 +10,12 @@ use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_form::RequestForm;
 use crate::components::share_link::ShareLink;
 
-#[derive(Params, PartialEq, Clone)]
-struct PackageParams {
-    id: Option<String>,
-}
-
 /// One package: what it grants, whether the user has it or has asked for it, and the
 /// **Request** button that opens the "Request access" form.
 #[component]
 pub fn PackagePage() -> impl IntoView {
     crate::set_title("Request access");
-    let params = use_params::<PackageParams>();
-    let id = Memo::new(move |_| {
-        params.with(|p| {
-            p.as_ref()
-                .ok()
-                .and_then(|p| p.id.clone())
-                .unwrap_or_default()
-        })
-    });
+    let id = crate::routing::use_route_id();
     // `?resubmit=<request id>`: fill the form in from an earlier, denied or expired request.
     let query = use_query_map();
     let resubmit = Memo::new(move |_| query.with(|q| q.get("resubmit")));

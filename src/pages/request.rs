@@ -3,8 +3,6 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params;
-use leptos_router::params::Params;
 use portal_api::{AssignmentRequest, RequestState};
 
 use crate::api;
@@ -15,24 +13,11 @@ use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
 
-#[derive(Params, PartialEq, Clone)]
-struct RequestParams {
-    id: Option<String>,
-}
-
 /// The details of one of the user's requests.
 #[component]
 pub fn RequestPage() -> impl IntoView {
     crate::set_title("Request");
-    let params = use_params::<RequestParams>();
-    let id = Memo::new(move |_| {
-        params.with(|p| {
-            p.as_ref()
-                .ok()
-                .and_then(|p| p.id.clone())
-                .unwrap_or_default()
-        })
-    });
+    let id = crate::routing::use_route_id();
     let data = LocalResource::new(move || {
         let id = id.get();
         async move { api::request(&id).await }

@@ -2,8 +2,7 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use portal_api::{AssignmentRequest, RequestState};
 
 use crate::api;
@@ -31,7 +30,7 @@ pub fn RequestsPage() -> impl IntoView {
         state.track();
         load(false);
     });
-    let navigate = use_navigate();
+    let replace_path = crate::routing::use_replace_path();
     let on_filter = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let href = if value.is_empty() {
@@ -39,16 +38,7 @@ pub fn RequestsPage() -> impl IntoView {
         } else {
             format!("/requests?state={value}")
         };
-        navigate(
-            &crate::config::to(&href),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                // The path already carries the base; resolving would add it again.
-                resolve: false,
-                ..Default::default()
-            },
-        );
+        replace_path(&href);
     };
     let body = move || {
         if let Some(err) = list.error.get() {
