@@ -10,6 +10,35 @@ pub const DEFAULT_LIMIT: u32 = 20;
 /// The most items one page may hold.
 pub const MAX_LIMIT: u32 = 100;
 
+/// One page of a listing as asked for: its size and where it resumes, both checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub limit: u32,
+    /// The sort key and id of the previous page's last item; `None` for the first page.
+    pub after: Option<(String, String)>,
+}
+
+impl Window {
+    /// Check a listing's `limit` and `cursor` query parameters, the limit first.
+    pub fn new(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        Ok(Self {
+            limit: self::limit(limit)?,
+            after: after(cursor)?,
+        })
+    }
+
+    /// How many items to fetch: one more than the page holds, which tells whether a next page
+    /// exists.
+    pub fn fetch(&self) -> u32 {
+        self.limit + 1
+    }
+
+    /// The page out of `items`, fetched with [`Window::fetch`], keyed as they are sorted.
+    pub fn page<T>(&self, items: Vec<T>, key: impl Fn(&T) -> (String, String)) -> Page<T> {
+        page(items, self.limit, key)
+    }
+}
+
 /// The page size asked for, checked.
 pub fn limit(asked: Option<u32>) -> Result<u32, ApiError> {
     match asked {

@@ -46,13 +46,11 @@ pub async fn list(
     CurrentUser(me): CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Page<AssignmentRequest>>> {
-    let limit = paging::limit(query.limit)?;
-    let after = paging::after(query.cursor.as_deref())?;
+    let window = paging::Window::new(query.limit, query.cursor.as_deref())?;
     let listing = Listing::AwaitingDecisionBy(me);
-    let found = requests::requests(&state.db, &listing, after.as_ref(), limit + 1).await?;
-    Ok(Json(paging::page(found, limit, |r| {
-        (r.created_date_time.clone(), r.id.clone())
-    })))
+    let found =
+        requests::requests(&state.db, &listing, window.after.as_ref(), window.fetch()).await?;
+    Ok(Json(window.page(found, super::requests::page_key)))
 }
 
 /// Approve or deny the stage of a request that waits for the caller. Approving the last stage

@@ -52,14 +52,13 @@ pub async fn list(
     CurrentUser(me): CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Page<AccessPackage>>> {
-    let limit = paging::limit(query.limit)?;
-    let after = paging::after(query.cursor.as_deref())?;
+    let window = paging::Window::new(query.limit, query.cursor.as_deref())?;
     let found = catalog::requestable_packages(
         &state.db,
         &me,
         query.search.as_deref(),
-        after.as_ref(),
-        limit + 1,
+        window.after.as_ref(),
+        window.fetch(),
     )
     .await?;
     let (open, held) = requests::holdings(&state.db, &me).await?;
@@ -67,9 +66,9 @@ pub async fn list(
         .into_iter()
         .map(|p| with_holdings(p, &open, &held))
         .collect();
-    Ok(Json(paging::page(found, limit, |p| {
-        (p.display_name.clone(), p.id.clone())
-    })))
+    Ok(Json(
+        window.page(found, |p| (p.display_name.clone(), p.id.clone())),
+    ))
 }
 
 /// One package, hidden or not, with its resource roles and the caller's open request or

@@ -166,8 +166,7 @@ pub async fn list(
     CurrentUser(me): CurrentUser,
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Page<AssignmentRequest>>> {
-    let limit = paging::limit(query.limit)?;
-    let after = paging::after(query.cursor.as_deref())?;
+    let window = paging::Window::new(query.limit, query.cursor.as_deref())?;
     let wanted = match query.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(name) => Some(RequestState::parse(name).ok_or_else(|| {
@@ -182,10 +181,9 @@ pub async fn list(
         requestor_id: me,
         state: wanted,
     };
-    let found = requests::requests(&state.db, &listing, after.as_ref(), limit + 1).await?;
-    Ok(Json(paging::page(found, limit, |r| {
-        (r.created_date_time.clone(), r.id.clone())
-    })))
+    let found =
+        requests::requests(&state.db, &listing, window.after.as_ref(), window.fetch()).await?;
+    Ok(Json(window.page(found, page_key)))
 }
 
 /// One request, with its stages and history; for its requestor and its approvers.
@@ -245,6 +243,11 @@ pub async fn load(state: &AppState, id: &str) -> Result<AssignmentRequest, ApiEr
     requests::request(&state.db, id)
         .await?
         .ok_or_else(not_found)
+}
+
+/// Where a listing of requests resumes: listings run newest first, by creation time and id.
+pub fn page_key(request: &AssignmentRequest) -> (String, String) {
+    (request.created_date_time.clone(), request.id.clone())
 }
 
 fn not_found() -> ApiError {
