@@ -1,6 +1,6 @@
 //! The append-only audit log: one row per change of state of a request or an assignment.
 
-use portal_api::{AuditEntry, RequestState, UserRef};
+use portal_api::{AuditEntry, RequestState};
 use sqlx::AnyConnection;
 
 use super::Db;
@@ -83,17 +83,9 @@ pub async fn request_history(db: &Db, request_id: &str) -> sqlx::Result<Vec<Audi
     Ok(rows
         .into_iter()
         .filter_map(|(date_time, id, name, mail, action, from, to, detail)| {
-            let actor = match (id, name, mail) {
-                (Some(id), Some(display_name), Some(mail)) => Some(UserRef {
-                    id,
-                    display_name,
-                    mail,
-                }),
-                _ => None,
-            };
             Some(AuditEntry {
                 date_time,
-                actor,
+                actor: super::user_ref(id, name, mail),
                 action,
                 from_state: from.as_deref().and_then(RequestState::parse),
                 to_state: RequestState::parse(&to)?,

@@ -11,7 +11,7 @@ use portal_api::{
 use sqlx::AnyConnection;
 
 use super::Db;
-use super::sql::Sql;
+use super::sql::{Order, Sql};
 use crate::domain::Scope;
 
 /// A policy together with who may request under it.
@@ -50,17 +50,7 @@ pub async fn requestable_packages(
         query.text(like_pattern(search));
         query.push(" ESCAPE '\\'");
     }
-    if let Some((name, id)) = after {
-        query.push(" AND (p.display_name > ");
-        query.text(name.clone());
-        query.push(" OR (p.display_name = ");
-        query.text(name.clone());
-        query.push(" AND p.id > ");
-        query.text(id.clone());
-        query.push("))");
-    }
-    query.push(" ORDER BY p.display_name, p.id LIMIT ");
-    query.int(i64::from(limit));
+    query.keyset_page(("p.display_name", "p.id"), Order::Ascending, after, limit);
     let rows: Vec<PackageRow> = query.fetch_all(&db.pool).await?;
     with_roles(db, rows).await
 }

@@ -1,6 +1,6 @@
 //! Users and groups: who people are, who their manager is, which groups they are in.
 
-use portal_api::{User, UserRef};
+use portal_api::User;
 use sqlx::AnyConnection;
 
 use super::Db;
@@ -135,14 +135,7 @@ pub async fn upsert_group(
 
 fn user_from_row(row: UserRow) -> User {
     let (id, display_name, mail, user_principal_name, job_title, m_id, m_name, m_mail) = row;
-    let manager = match (m_id, m_name, m_mail) {
-        (Some(id), Some(display_name), Some(mail)) => Some(UserRef {
-            id,
-            display_name,
-            mail,
-        }),
-        _ => None,
-    };
+    let manager = super::user_ref(m_id, m_name, m_mail);
     User {
         id,
         display_name,

@@ -23,6 +23,20 @@ pub fn flag(value: bool) -> i64 {
     i64::from(value)
 }
 
+/// The person a `LEFT JOIN users` found, from its id, name and mail columns; `None` when it
+/// found no one.
+pub fn user_ref(
+    id: Option<String>,
+    display_name: Option<String>,
+    mail: Option<String>,
+) -> Option<portal_api::UserRef> {
+    Some(portal_api::UserRef {
+        id: id?,
+        display_name: display_name?,
+        mail: mail?,
+    })
+}
+
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -10,12 +10,12 @@ use portal_api::{
     AnsweredQuestion, ApprovalStage, Assignment, AssignmentRequest, AssignmentState, PackageRef,
     PolicyRef, RequestState, RequestType, Schedule, StageStatus, UserRef,
 };
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, Transaction};
 
 use super::Db;
 use super::audit::{self, Change, EntityType};
 use super::outbox;
-use super::sql::Sql;
+use super::sql::{Order, Sql};
 use crate::domain::clock::{self, format};
 use crate::domain::lifecycle::{DecisionPlan, Outcome};
 use crate::domain::notifications::{self as notify, Links};
@@ -216,33 +216,18 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Applied> {
     let now = format(now);
-    let mut tx = db.pool.begin().await?;
-    let changed = sqlx::query(
-        "UPDATE assignment_requests SET state = 'canceled', completed_at = $3, version = version + 1 \
-         WHERE id = $1 AND requestor_id = $2 AND state = 'pendingApproval'",
-    )
-    .bind(request_id)
-    .bind(requestor_id)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        tx.rollback().await?;
-        return Ok(Applied::Lost);
-    }
-    skip_open_stages(&mut tx, request_id).await?;
-    let change = Change {
-        entity_type: EntityType::AssignmentRequest,
-        entity_id: request_id,
-        actor_id: Some(requestor_id),
+    let ending = Ending {
+        request_id,
+        requestor_id: Some(requestor_id),
+        from: RequestState::PendingApproval,
+        to: RequestState::Canceled,
         action: "Request canceled",
-        from_state: Some(RequestState::PendingApproval.as_str()),
-        to_state: RequestState::Canceled.as_str(),
-        detail: None,
         at: &now,
     };
-    audit::record(&mut tx, change).await?;
+    let Some(mut tx) = end_request(db, ending).await? else {
+        return Ok(Applied::Lost);
+    };
+    skip_open_stages(&mut tx, request_id).await?;
     tx.commit().await?;
     Ok(Applied::Done)
 }
@@ -457,31 +442,15 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>, links: &Links) -> sq
     .await?;
     let mut delivered = 0;
     for (id, user_id, package_id, policy_id, start, end) in due {
-        let mut tx = db.pool.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE assignment_requests SET state = 'delivered', completed_at = $2, \
-                 version = version + 1 WHERE id = $1 AND state = 'scheduled'",
-        )
-        .bind(&id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
+        let ending = Ending::by_system(
+            &id,
+            (RequestState::Scheduled, RequestState::Delivered),
+            "Access delivered",
+            &at,
+        );
+        let Some(mut tx) = end_request(db, ending).await? else {
             continue;
-        }
-        let change = Change {
-            entity_type: EntityType::AssignmentRequest,
-            entity_id: &id,
-            actor_id: None,
-            action: "Access delivered",
-            from_state: Some(RequestState::Scheduled.as_str()),
-            to_state: RequestState::Delivered.as_str(),
-            detail: None,
-            at: &at,
         };
-        audit::record(&mut tx, change).await?;
         let start = start
             .as_deref()
             .and_then(crate::domain::clock::parse)
@@ -518,32 +487,16 @@ pub async fn expire_undecided(db: &Db, now: DateTime<Utc>, links: &Links) -> sql
     .await?;
     let mut expired = 0;
     for (id,) in due {
-        let mut tx = db.pool.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE assignment_requests SET state = 'expired', completed_at = $2, \
-                 version = version + 1 WHERE id = $1 AND state = 'pendingApproval'",
-        )
-        .bind(&id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
+        let ending = Ending::by_system(
+            &id,
+            (RequestState::PendingApproval, RequestState::Expired),
+            "Expired: no decision in time",
+            &at,
+        );
+        let Some(mut tx) = end_request(db, ending).await? else {
             continue;
-        }
-        skip_open_stages(&mut tx, &id).await?;
-        let change = Change {
-            entity_type: EntityType::AssignmentRequest,
-            entity_id: &id,
-            actor_id: None,
-            action: "Expired: no decision in time",
-            from_state: Some(RequestState::PendingApproval.as_str()),
-            to_state: RequestState::Expired.as_str(),
-            detail: None,
-            at: &at,
         };
-        audit::record(&mut tx, change).await?;
+        skip_open_stages(&mut tx, &id).await?;
         let facts = outbox::request_facts(&mut tx, &id).await?;
         outbox::enqueue(&mut tx, &[notify::expired(links, &facts)], &at).await?;
         tx.commit().await?;
@@ -637,17 +590,7 @@ pub async fn requests(
             query.text(approver.clone());
         }
     }
-    if let Some((created, id)) = after {
-        query.push(" AND (r.created_at < ");
-        query.text(created.clone());
-        query.push(" OR (r.created_at = ");
-        query.text(created.clone());
-        query.push(" AND r.id < ");
-        query.text(id.clone());
-        query.push("))");
-    }
-    query.push(" ORDER BY r.created_at DESC, r.id DESC LIMIT ");
-    query.int(i64::from(limit));
+    query.keyset_page(("r.created_at", "r.id"), Order::Descending, after, limit);
     let rows: Vec<RequestRow> = query.fetch_all(&db.pool).await?;
     hydrate(db, rows).await
 }
@@ -892,6 +835,75 @@ async fn deliver(conn: &mut AnyConnection, grant: Grant<'_>) -> sqlx::Result<()>
     audit::record(conn, change).await
 }
 
+/// A request moving to a final state, by its requestor or by the system.
+struct Ending<'a> {
+    request_id: &'a str,
+    /// The requestor ending their own request (and only their own); `None` for the system.
+    requestor_id: Option<&'a str>,
+    from: RequestState,
+    to: RequestState,
+    /// The words of the audit entry.
+    action: &'a str,
+    at: &'a str,
+}
+
+impl<'a> Ending<'a> {
+    /// An ending the system makes on its own (a sweep), for any requestor.
+    fn by_system(
+        request_id: &'a str,
+        (from, to): (RequestState, RequestState),
+        action: &'a str,
+        at: &'a str,
+    ) -> Self {
+        Self {
+            request_id,
+            requestor_id: None,
+            from,
+            to,
+            action,
+            at,
+        }
+    }
+}
+
+/// Begin the transaction that ends a request: its conditional write and its audit entry.
+/// `None` when the request was no longer in `end.from` (another change got there first); then
+/// nothing was written.
+async fn end_request(db: &Db, end: Ending<'_>) -> sqlx::Result<Option<Transaction<'static, Any>>> {
+    let mut tx = db.pool.begin().await?;
+    let mut sql = String::from(
+        "UPDATE assignment_requests SET state = $3, completed_at = $4, version = version + 1 \
+         WHERE id = $1 AND state = $2",
+    );
+    if end.requestor_id.is_some() {
+        sql.push_str(" AND requestor_id = $5");
+    }
+    let mut update = sqlx::query(&sql)
+        .bind(end.request_id)
+        .bind(end.from.as_str())
+        .bind(end.to.as_str())
+        .bind(end.at);
+    if let Some(requestor_id) = end.requestor_id {
+        update = update.bind(requestor_id);
+    }
+    if update.execute(&mut *tx).await?.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let change = Change {
+        entity_type: EntityType::AssignmentRequest,
+        entity_id: end.request_id,
+        actor_id: end.requestor_id,
+        action: end.action,
+        from_state: Some(end.from.as_str()),
+        to_state: end.to.as_str(),
+        detail: None,
+        at: end.at,
+    };
+    audit::record(&mut tx, change).await?;
+    Ok(Some(tx))
+}
+
 async fn skip_open_stages(conn: &mut AnyConnection, request_id: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE request_stages SET status = 'skipped' \
@@ -1025,14 +1037,8 @@ async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentR
                         by_name,
                         by_mail,
                     )| {
-                        let decided_by = match (by_id, by_name, by_mail) {
-                            (Some(id), Some(display_name), Some(mail)) => Some(UserRef {
-                                id: id.clone(),
-                                display_name: display_name.clone(),
-                                mail: mail.clone(),
-                            }),
-                            _ => None,
-                        };
+                        let decided_by =
+                            super::user_ref(by_id.clone(), by_name.clone(), by_mail.clone());
                         ApprovalStage {
                             stage: u8::try_from(*stage).unwrap_or_default(),
                             status: parse_stage_status(status),

@@ -5,6 +5,13 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, FromRow};
 
+/// Which way a listing runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Ascending,
+    Descending,
+}
+
 /// SQL text with its arguments, numbered as they are added.
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
@@ -55,6 +62,35 @@ impl Sql {
         self.push(")")
     }
 
+    /// Append the end of a listing paged by keys: sorted by `key_column`, then `id_column`
+    /// (which breaks ties), in `order`; when `after` names the last item of the previous page,
+    /// first ` AND` the condition that a row comes after it; then ` ORDER BY` and ` LIMIT`.
+    pub fn keyset_page(
+        &mut self,
+        (key_column, id_column): (&str, &str),
+        order: Order,
+        after: Option<&(String, String)>,
+        limit: u32,
+    ) -> &mut Self {
+        let (beyond, direction) = match order {
+            Order::Ascending => (">", ""),
+            Order::Descending => ("<", " DESC"),
+        };
+        if let Some((key, id)) = after {
+            self.push(&format!(" AND ({key_column} {beyond} "));
+            self.text(key.as_str());
+            self.push(&format!(" OR ({key_column} = "));
+            self.text(key.as_str());
+            self.push(&format!(" AND {id_column} {beyond} "));
+            self.text(id.as_str());
+            self.push("))");
+        }
+        self.push(&format!(
+            " ORDER BY {key_column}{direction}, {id_column}{direction} LIMIT "
+        ));
+        self.int(i64::from(limit))
+    }
+
     /// Run the query and read every row as `O`.
     pub async fn fetch_all<O>(&self, pool: &AnyPool) -> sqlx::Result<Vec<O>>
     where
@@ -89,5 +125,19 @@ mod tests {
             .text_list(["y".to_owned(), "z".to_owned()]);
         sql.push(" LIMIT ").int(3);
         assert_eq!(sql.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3) LIMIT $4");
+    }
+
+    #[test]
+    fn a_keyset_page_resumes_after_the_key_then_the_id() {
+        let mut sql = Sql::new("SELECT 1 WHERE x");
+        let after = ("k1".to_owned(), "i1".to_owned());
+        sql.keyset_page(("k", "i"), Order::Descending, Some(&after), 5);
+        assert_eq!(
+            sql.text,
+            "SELECT 1 WHERE x AND (k < $1 OR (k = $2 AND i < $3)) ORDER BY k DESC, i DESC LIMIT $4"
+        );
+        let mut sql = Sql::new("SELECT 1 WHERE x");
+        sql.keyset_page(("k", "i"), Order::Ascending, None, 5);
+        assert_eq!(sql.text, "SELECT 1 WHERE x ORDER BY k, i LIMIT $1");
     }
 }
