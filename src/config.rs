@@ -53,6 +53,8 @@ struct Loaded {
     base: String,
     /// `api_base_url` made absolute.
     api: String,
+    /// Shown in another page's frame (`?embed=1`): no header, navigation as tabs.
+    framed: bool,
 }
 
 thread_local! {
@@ -91,6 +93,7 @@ pub async fn load() -> Result<RuntimeConfig, String> {
             config: config.clone(),
             base,
             api,
+            framed: framed_now(),
         });
     });
     Ok(config)
@@ -127,6 +130,29 @@ pub fn public_link(path: &str) -> String {
             format!("{origin}{}", to(path))
         }
     }
+}
+
+/// Whether the portal is shown chrome-less in another page's frame: asked for with `?embed=1`
+/// on the address the frame opens, and remembered for the tab, so a reload inside the frame
+/// keeps the layout.
+pub fn framed() -> bool {
+    LOADED.with(|l| l.get().is_some_and(|l| l.framed))
+}
+
+fn framed_now() -> bool {
+    const KEY: &str = "access-portal.embed";
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let storage = window.session_storage().ok().flatten();
+    let asked = window
+        .location()
+        .search()
+        .is_ok_and(|q| q.trim_start_matches('?').split('&').any(|p| p == "embed=1"));
+    if asked && let Some(storage) = &storage {
+        let _ = storage.set_item(KEY, "1");
+    }
+    asked || storage.is_some_and(|s| s.get_item(KEY).ok().flatten().is_some())
 }
 
 fn document_base() -> String {

@@ -37,15 +37,27 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
         .map(|src| view! { <img class="logo" src=src alt="" /> });
     provide_context(config);
     let signed_in = move || session.0.with(Option::is_some);
+    // In another page's frame: no header (the host page has its own), the user beside the
+    // navigation, and the frame told how tall the portal is.
+    let framed = config::framed();
+    if framed {
+        components::frame_height::report_height();
+    }
+    let header = (!framed).then(|| {
+        view! {
+            <header class="topbar">
+                <a class="brand" href=config::to("/")>{logo}{name}</a>
+                <span class="spacer"></span>
+                <UserMenu/>
+            </header>
+        }
+    });
     view! {
         <Router base=config::base_path()>
-            <div class="shell">
-                <header class="topbar">
-                    <a class="brand" href=config::to("/")>{logo}{name}</a>
-                    <span class="spacer"></span>
-                    <UserMenu/>
-                </header>
+            <div class="shell" class:framed=framed>
+                {header}
                 <Nav/>
+                {framed.then(|| view! { <div class="framed-user"><UserMenu/></div> })}
                 <main class="content" id="main">
                     <Show when=signed_in fallback=SignIn>
                         <Routes fallback=NotFoundPage>

@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod extend;
 pub mod field;
+pub mod frame_height;
 pub mod history;
 pub mod link;
 pub mod loading;

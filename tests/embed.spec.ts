@@ -1,0 +1,84 @@
+// Journey: the portal inside an intranet page's frame (?embed=1) — chrome-less, sized by the
+// height it reports, styles kept apart both ways, and framing refused to pages not allowed.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { Page } from '@playwright/test';
+import { test as base, expect, Portal, root, startServer } from './fixtures';
+
+const intranetPage = readFileSync(join(root, 'tests/intranet/index.html'), 'utf8');
+
+/** The sample intranet page, served for real on loopback, and the portal that lets it frame. */
+const test = base.extend<{ intranet: string; portal: Portal }>({
+  intranet: async ({}, use) => {
+    const server = createServer((_, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(intranetPage);
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const address = server.address();
+    await use(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
+    await new Promise((ok) => server.close(ok));
+  },
+  portal: async ({ intranet }, use) => {
+    const portal = await startServer(['--frame-ancestors', intranet]);
+    await use(portal);
+    await portal.stop();
+  },
+});
+
+/** Open the intranet page at `origin`, framing `portal`. */
+async function openIntranet(page: Page, origin: string, portal: Portal) {
+  await page.goto(`${origin}/?portal=${encodeURIComponent(portal.url)}`);
+}
+
+test('a package is requested from inside the intranet page, and both looks stay intact', async ({ page, intranet, portal }) => {
+  await openIntranet(page, intranet, portal);
+  const frame = page.frameLocator('#portal');
+  await frame.getByRole('button', { name: 'Sign in as Adele Vance' }).click();
+
+  // Chrome-less: no header of its own, navigation as tabs, the user beside them.
+  await expect(frame.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await expect(frame.getByRole('banner')).toHaveCount(0);
+  await expect(frame.getByText('Adele Vance')).toBeVisible();
+
+  await frame.getByRole('searchbox', { name: 'Search access packages' }).fill('wiki');
+  await frame.getByRole('link', { name: 'Request Company wiki editor' }).click();
+  await expect(frame.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  await frame.getByRole('button', { name: 'Request', exact: true }).click();
+  const submitButton = frame.getByRole('button', { name: 'Submit' });
+  await expect(submitButton).toBeVisible();
+
+  // The portal's button keeps the portal's look, whatever the host page says about buttons.
+  const portalButton = await submitButton.evaluate((b) => {
+    const s = getComputedStyle(b);
+    return { background: s.backgroundColor, font: s.fontFamily };
+  });
+  expect(portalButton.background).toBe('rgb(15, 108, 189)');
+  expect(portalButton.font).not.toContain('Comic Sans');
+  await submitButton.click();
+  await expect(frame.getByRole('heading', { name: 'Access delivered' })).toBeVisible();
+
+  // The host page keeps its own look.
+  const title = await page.locator('.intranet-title').evaluate((h) => {
+    const s = getComputedStyle(h);
+    return { size: s.fontSize, transform: s.textTransform, color: s.color };
+  });
+  expect(title).toEqual({ size: '40px', transform: 'uppercase', color: 'rgb(128, 0, 128)' });
+  expect(await page.locator('.news button').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 105, 180)');
+
+  // The frame is as tall as the portal says, so the portal shows without an inner scroll bar.
+  const reported = await frame.locator('body').evaluate((b) => b.scrollHeight);
+  await expect(async () => {
+    const height = await page.locator('#portal').evaluate((f) => f.getBoundingClientRect().height);
+    expect(Math.abs(height - reported)).toBeLessThanOrEqual(4);
+  }).toPass();
+});
+
+test('a page that is not allowed cannot frame the portal', async ({ page, intranet, portal }) => {
+  const refused = page.waitForEvent('console', (m) => m.text().includes('frame-ancestors'));
+  // The same page from another origin: localhost is not 127.0.0.1 to the browser.
+  await openIntranet(page, intranet.replace('127.0.0.1', 'localhost'), portal);
+  await refused;
+  await expect(page.frameLocator('#portal').getByRole('button', { name: 'Sign in as Adele Vance' })).toHaveCount(0);
+});
