@@ -1,12 +1,12 @@
 //! Approvers: what waits for them, and their decisions.
 
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 use portal_api::{
     Assignment, AssignmentRequest, DecisionKind, NewAssignmentRequest, Page, RequestState,
-    Schedule, StageStatus,
+    StageStatus,
 };
 
-use crate::helpers::{new_request, spawn_app};
+use crate::helpers::{adele_with_sales_crm, campaign_from_three_days_on, new_request, spawn_app};
 
 #[tokio::test]
 async fn the_manager_sees_the_request_waiting_for_their_decision_and_others_do_not() {
@@ -175,10 +175,7 @@ async fn a_request_not_assigned_to_the_caller_is_not_found() {
 #[tokio::test]
 async fn a_stage_already_decided_is_a_conflict_that_names_who_decided() {
     let app = spawn_app().await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
-    let request = adele.request_access("sales-crm", "sales-crm-a").await;
-    megan.approve(&request.id).await;
+    let (_adele, megan, request) = adele_with_sales_crm(&app).await;
 
     let problem = megan
         .decide(&request.id, DecisionKind::Deny, Some("Changed my mind"))
@@ -210,17 +207,7 @@ async fn an_approved_request_for_a_later_period_is_scheduled_then_delivered_when
     let app = spawn_app().await;
     let adele = app.sign_in("adele").await;
     let megan = app.sign_in("megan").await;
-    let start = (Utc::now() + TimeDelta::days(3))
-        .format("%Y-%m-%dT00:00:00Z")
-        .to_string();
-    let body = NewAssignmentRequest {
-        justification: Some("Summer campaign".into()),
-        schedule: Some(Schedule {
-            start_date_time: start.clone(),
-            end_date_time: None,
-        }),
-        ..new_request("marketing-campaigns", "marketing-campaigns-project")
-    };
+    let (body, start) = campaign_from_three_days_on();
     let request: AssignmentRequest = adele.create_request(&body).await.json();
 
     let approved = megan.approve(&request.id).await;

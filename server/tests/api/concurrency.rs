@@ -90,34 +90,23 @@ async fn two_concurrent_requests_for_one_package_open_one_request() {
 /// The same races one layer down, without the checks the handlers make first: the
 /// conditional writes alone decide which change happens.
 mod in_the_store {
-    use portal_api::{DecisionKind, RequestState};
-    use portal_server::domain::lifecycle::{self, RequestView};
+    use chrono::{DateTime, Utc};
+    use portal_api::{AssignmentRequest, DecisionKind, RequestState};
+    use portal_server::domain::lifecycle::{self, DecisionPlan, RequestView};
     use portal_server::domain::submission::Period;
     use portal_server::store::requests::{self, Applied};
 
-    use crate::helpers::spawn_app;
+    use crate::helpers::{TestApp, spawn_app};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn of_two_simultaneous_decisions_the_database_lets_one_through() {
-        let app = spawn_app().await;
-        let adele = app.sign_in("adele").await;
-        let created = adele.request_access("sales-crm", "sales-crm-a").await;
+        let (app, request) = pending_request().await;
         let db = &app.state.db;
-        let request = requests::request(db, &created.id)
-            .await
-            .expect("read")
-            .expect("found");
-        let view = RequestView::of(&request);
-        let approve = lifecycle::check_decision(&view, "megan", DecisionKind::Approve, None)
-            .expect("allowed");
-        let deny = lifecycle::check_decision(&view, "megan", DecisionKind::Deny, Some("No"))
-            .expect("allowed");
+        let approve = megans(&request, DecisionKind::Approve, None);
+        let deny = megans(&request, DecisionKind::Deny, Some("No"));
         let now = app.state.clock.now();
         let links = app.state.links();
-        let grant = Period {
-            start: now,
-            end: None,
-        };
+        let grant = from(now);
 
         let (one, two) = tokio::join!(
             requests::decide(db, &request, "megan", &approve, grant, now, &links),
@@ -127,10 +116,7 @@ mod in_the_store {
         let mut outcomes = [one.expect("no error"), two.expect("no error")];
         outcomes.sort_by_key(|o| *o == Applied::Lost);
         assert_eq!(outcomes, [Applied::Done, Applied::Lost]);
-        let after = requests::request(db, &created.id)
-            .await
-            .expect("read")
-            .expect("found");
+        let after = read(&app, &request.id).await;
         assert_eq!(
             after.history.len(),
             2,
@@ -141,35 +127,21 @@ mod in_the_store {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn of_a_simultaneous_cancel_and_approval_the_database_lets_one_through() {
-        let app = spawn_app().await;
-        let adele = app.sign_in("adele").await;
-        let created = adele.request_access("sales-crm", "sales-crm-a").await;
+        let (app, request) = pending_request().await;
         let db = &app.state.db;
-        let request = requests::request(db, &created.id)
-            .await
-            .expect("read")
-            .expect("found");
-        let view = RequestView::of(&request);
-        let approve = lifecycle::check_decision(&view, "megan", DecisionKind::Approve, None)
-            .expect("allowed");
+        let approve = megans(&request, DecisionKind::Approve, None);
         let now = app.state.clock.now();
         let links = app.state.links();
-        let grant = Period {
-            start: now,
-            end: None,
-        };
+        let grant = from(now);
 
         let (cancel, decide) = tokio::join!(
-            requests::cancel(db, &created.id, "adele", now),
+            requests::cancel(db, &request.id, "adele", now),
             requests::decide(db, &request, "megan", &approve, grant, now, &links),
         );
 
         let (cancel, decide) = (cancel.expect("no error"), decide.expect("no error"));
         assert_ne!(cancel, decide, "exactly one of them happens");
-        let after = requests::request(db, &created.id)
-            .await
-            .expect("read")
-            .expect("found");
+        let after = read(&app, &request.id).await;
         assert_eq!(after.history.len(), 2, "{:?}", after.history);
         let expected = if cancel == Applied::Done {
             RequestState::Canceled
@@ -177,5 +149,39 @@ mod in_the_store {
             RequestState::Delivered
         };
         assert_eq!(after.state, expected);
+    }
+
+    /// An app where Adele has asked for Sales CRM, and her request as the store reads it.
+    async fn pending_request() -> (TestApp, AssignmentRequest) {
+        let app = spawn_app().await;
+        let adele = app.sign_in("adele").await;
+        let created = adele.request_access("sales-crm", "sales-crm-a").await;
+        let request = read(&app, &created.id).await;
+        (app, request)
+    }
+
+    async fn read(app: &TestApp, id: &str) -> AssignmentRequest {
+        requests::request(&app.state.db, id)
+            .await
+            .expect("read")
+            .expect("found")
+    }
+
+    /// Megan's decision on `request`, checked as the handler checks it first.
+    fn megans(
+        request: &AssignmentRequest,
+        kind: DecisionKind,
+        justification: Option<&str>,
+    ) -> DecisionPlan {
+        lifecycle::check_decision(&RequestView::of(request), "megan", kind, justification)
+            .expect("allowed")
+    }
+
+    /// Access from `now` with no end.
+    fn from(now: DateTime<Utc>) -> Period {
+        Period {
+            start: now,
+            end: None,
+        }
     }
 }

@@ -6,21 +6,12 @@ use portal_api::{
     AssignmentRequest, AssignmentState, ExtendAssignment, Page, RequestState, RequestType,
 };
 
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::helpers::{adele_with_sales_crm, spawn_app};
 
 fn time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .expect("an RFC 3339 time")
         .with_timezone(&Utc)
-}
-
-/// Adele has Sales CRM under policy A (60 days, extension allowed), approved by Megan.
-async fn adele_with_sales_crm(app: &TestApp) -> (Session, Session) {
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
-    let request = adele.request_access("sales-crm", "sales-crm-a").await;
-    megan.approve(&request.id).await;
-    (adele, megan)
 }
 
 fn asking(why: &str) -> ExtendAssignment {
@@ -33,7 +24,7 @@ fn asking(why: &str) -> ExtendAssignment {
 #[tokio::test]
 async fn access_near_its_end_is_extended_once_the_approver_approves() {
     let app = spawn_app().await;
-    let (adele, megan) = adele_with_sales_crm(&app).await;
+    let (adele, megan, _) = adele_with_sales_crm(&app).await;
     let before = adele.assignment_of("sales-crm").await;
     let old_end = time(before.schedule.end_date_time.as_deref().expect("an end"));
     app.advance(TimeDelta::days(50));
@@ -74,7 +65,7 @@ async fn access_near_its_end_is_extended_once_the_approver_approves() {
 #[tokio::test]
 async fn asking_too_early_is_refused_naming_the_moment_it_becomes_possible() {
     let app = spawn_app().await;
-    let (adele, _) = adele_with_sales_crm(&app).await;
+    let (adele, _, _) = adele_with_sales_crm(&app).await;
     let assignment = adele.assignment_of("sales-crm").await;
     let from = assignment
         .extendable_from
@@ -118,7 +109,7 @@ async fn a_policy_that_does_not_allow_extension_refuses_it() {
 #[tokio::test]
 async fn someone_elses_assignment_cannot_be_extended() {
     let app = spawn_app().await;
-    let (adele, _) = adele_with_sales_crm(&app).await;
+    let (adele, _, _) = adele_with_sales_crm(&app).await;
     let diego = app.sign_in("diego").await;
     let assignment = adele.assignment_of("sales-crm").await;
     app.advance(TimeDelta::days(50));
@@ -132,7 +123,7 @@ async fn someone_elses_assignment_cannot_be_extended() {
 #[tokio::test]
 async fn a_second_extension_while_one_is_open_is_a_conflict() {
     let app = spawn_app().await;
-    let (adele, _) = adele_with_sales_crm(&app).await;
+    let (adele, _, _) = adele_with_sales_crm(&app).await;
     let assignment = adele.assignment_of("sales-crm").await;
     app.advance(TimeDelta::days(50));
     let first = adele.extend(&assignment.id, &asking("Renewals")).await;

@@ -5,9 +5,10 @@
 
 use std::path::PathBuf;
 
+use chrono::{TimeDelta, Utc};
 use portal_api::{
     AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DecisionKind,
-    ExtendAssignment, NewAssignmentRequest, Page, Problem, Token,
+    ExtendAssignment, NewAssignmentRequest, Page, Problem, Schedule, Token,
 };
 use portal_server::config::SmtpTls;
 use portal_server::mail::{Postman, Round};
@@ -374,6 +375,33 @@ pub fn new_request(package_id: &str, policy_id: &str) -> NewAssignmentRequest {
         assignment_policy_id: policy_id.to_owned(),
         ..Default::default()
     }
+}
+
+/// A request for the campaign workspace from three days on (at midnight UTC), and that start
+/// as the request gives it.
+pub fn campaign_from_three_days_on() -> (NewAssignmentRequest, String) {
+    let start = (Utc::now() + TimeDelta::days(3))
+        .format("%Y-%m-%dT00:00:00Z")
+        .to_string();
+    let body = NewAssignmentRequest {
+        justification: Some("Summer campaign".into()),
+        schedule: Some(Schedule {
+            start_date_time: start.clone(),
+            end_date_time: None,
+        }),
+        ..new_request("marketing-campaigns", "marketing-campaigns-project")
+    };
+    (body, start)
+}
+
+/// Adele has Sales CRM under policy A (60 days, extension allowed), approved by Megan: both
+/// signed in, with the request that gave it.
+pub async fn adele_with_sales_crm(app: &TestApp) -> (Session, Session, AssignmentRequest) {
+    let adele = app.sign_in("adele").await;
+    let megan = app.sign_in("megan").await;
+    let request = adele.request_access("sales-crm", "sales-crm-a").await;
+    megan.approve(&request.id).await;
+    (adele, megan, request)
 }
 
 impl Reply {

@@ -1,28 +1,17 @@
 //! Time: what the sweep changes as the clock moves, each change once with its audit entry and
 //! its email, even when two server instances sweep at the same moment.
 
-use chrono::{TimeDelta, Utc};
-use portal_api::{
-    Assignment, AssignmentRequest, AssignmentState, NewAssignmentRequest, Page, RequestState,
-    Schedule,
-};
+use chrono::TimeDelta;
+use portal_api::{Assignment, AssignmentRequest, AssignmentState, Page, RequestState};
 
-use crate::helpers::{Session, TestApp, new_request, spawn_app};
+use crate::helpers::{
+    Session, TestApp, adele_with_sales_crm, campaign_from_three_days_on, spawn_app,
+};
 
 /// Adele asks for the campaign workspace from three days on, and Megan approves it.
 async fn scheduled_request(app: &TestApp, adele: &Session) -> AssignmentRequest {
     let megan = app.sign_in("megan").await;
-    let start = (Utc::now() + TimeDelta::days(3))
-        .format("%Y-%m-%dT00:00:00Z")
-        .to_string();
-    let body = NewAssignmentRequest {
-        justification: Some("Summer campaign".into()),
-        schedule: Some(Schedule {
-            start_date_time: start,
-            end_date_time: None,
-        }),
-        ..new_request("marketing-campaigns", "marketing-campaigns-project")
-    };
+    let (body, _) = campaign_from_three_days_on();
     let request: AssignmentRequest = adele.create_request(&body).await.json();
     let approved = megan.approve(&request.id).await;
     assert_eq!(approved.state, RequestState::Scheduled);
@@ -141,10 +130,7 @@ async fn two_sweeps_at_once_deliver_a_scheduled_request_once_with_one_audit_entr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sweeps_at_once_expire_a_request_and_write_a_reminder_once() {
     let app = spawn_app().await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
-    let held = adele.request_access("sales-crm", "sales-crm-a").await;
-    megan.approve(&held.id).await;
+    let (adele, _megan, _held) = adele_with_sales_crm(&app).await;
     let pending = adele
         .request_access("project-online", "project-online-manager")
         .await;

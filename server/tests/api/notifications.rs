@@ -7,7 +7,7 @@ use portal_api::DecisionKind;
 use portal_server::mail::{LEASE, Round};
 use portal_server::store::outbox;
 
-use crate::helpers::{PUBLIC_URL, spawn_app, spawn_app_mailing_to};
+use crate::helpers::{PUBLIC_URL, Session, TestApp, spawn_app, spawn_app_mailing_to};
 use crate::smtp_sink::{SmtpSink, closed_port};
 
 #[tokio::test]
@@ -38,10 +38,7 @@ async fn the_approver_is_emailed_with_a_link_to_the_approval_page() {
 
 #[tokio::test]
 async fn the_requestor_is_emailed_when_approved_with_links_to_the_request_and_their_access() {
-    let sink = SmtpSink::start().await;
-    let app = spawn_app_mailing_to(sink.port).await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
+    let (sink, app, adele, megan) = mailing().await;
     let request = adele.request_access("sales-crm", "sales-crm-a").await;
     megan.approve(&request.id).await;
 
@@ -62,10 +59,7 @@ async fn the_requestor_is_emailed_when_approved_with_links_to_the_request_and_th
 
 #[tokio::test]
 async fn a_denial_email_tells_the_requestor_who_denied_it_and_why() {
-    let sink = SmtpSink::start().await;
-    let app = spawn_app_mailing_to(sink.port).await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
+    let (sink, app, adele, megan) = mailing().await;
     let request = adele.request_access("sales-crm", "sales-crm-a").await;
     megan
         .decide(
@@ -94,10 +88,7 @@ async fn a_denial_email_tells_the_requestor_who_denied_it_and_why() {
 
 #[tokio::test]
 async fn the_second_stages_approver_is_emailed_once_the_first_stage_approves() {
-    let sink = SmtpSink::start().await;
-    let app = spawn_app_mailing_to(sink.port).await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
+    let (sink, app, adele, megan) = mailing().await;
     let body = portal_api::NewAssignmentRequest {
         justification: Some("Incident 4711".into()),
         ..crate::helpers::new_request("production-access", "production-access-two-stage")
@@ -237,10 +228,7 @@ async fn without_an_smtp_server_emails_are_written_to_the_log_and_count_as_sent(
 
 #[tokio::test]
 async fn reminders_go_out_fourteen_days_and_one_day_before_access_ends_each_once() {
-    let sink = SmtpSink::start().await;
-    let app = spawn_app_mailing_to(sink.port).await;
-    let adele = app.sign_in("adele").await;
-    let megan = app.sign_in("megan").await;
+    let (sink, app, adele, megan) = mailing().await;
     let request = adele.request_access("sales-crm", "sales-crm-a").await;
     megan.approve(&request.id).await;
     app.send_mail().await;
@@ -284,4 +272,14 @@ async fn reminders_go_out_fourteen_days_and_one_day_before_access_ends_each_once
         first_body.contains("extend"),
         "policy A allows extension: {first_body}"
     );
+}
+
+/// An app that mails to a sink of its own, with Adele (who asks) and her manager Megan (who
+/// approves) signed in.
+async fn mailing() -> (SmtpSink, TestApp, Session, Session) {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(sink.port).await;
+    let adele = app.sign_in("adele").await;
+    let megan = app.sign_in("megan").await;
+    (sink, app, adele, megan)
 }
