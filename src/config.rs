@@ -55,6 +55,10 @@ struct Loaded {
     api: String,
     /// Shown in another page's frame (`?embed=1`): no header, navigation as tabs.
     framed: bool,
+    /// Mounted into another page by `embed.js`: routes live in the address's fragment.
+    embedded: bool,
+    /// The address of the folder the app's files are in, ending with a slash.
+    folder: String,
 }
 
 thread_local! {
@@ -64,7 +68,10 @@ thread_local! {
 /// Read `config.json` from beside `index.html`. The error says what is wrong, in words for
 /// whoever deploys the portal.
 pub async fn load() -> Result<RuntimeConfig, String> {
-    let base_uri = document_base();
+    // Embedded, the page is someone else's: the app's files are where embed.js came from.
+    let embedded_from = crate::embed::portal_folder();
+    let embedded = embedded_from.is_some();
+    let base_uri = embedded_from.unwrap_or_else(document_base);
     let url = resolve("config.json", &base_uri)?;
     let text = match crate::api::fetch_text(&url).await {
         Ok((200, text)) => text,
@@ -88,12 +95,15 @@ pub async fn load() -> Result<RuntimeConfig, String> {
     let base = web_sys::Url::new(&base_uri)
         .map(|u| u.pathname().trim_end_matches('/').to_owned())
         .unwrap_or_default();
+    let folder = resolve(".", &base_uri)?;
     LOADED.with(|l| {
         let _ = l.set(Loaded {
             config: config.clone(),
             base,
             api,
-            framed: framed_now(),
+            framed: embedded || framed_now(),
+            embedded,
+            folder,
         });
     });
     Ok(config)
@@ -113,9 +123,19 @@ pub fn base_path() -> String {
         .unwrap_or_default()
 }
 
-/// An app path ("/package/42") as a link inside the hosted app ("/access/package/42").
+/// Whether the app is mounted into another page, with its routes in the address's fragment.
+pub fn embedded() -> bool {
+    LOADED.with(|l| l.get().is_some_and(|l| l.embedded))
+}
+
+/// An app path ("/package/42") as a link inside the hosted app: "/access/package/42", or
+/// "#/package/42" when embedded.
 pub fn to(path: &str) -> String {
-    format!("{}{path}", base_path())
+    if embedded() {
+        format!("#{path}")
+    } else {
+        format!("{}{path}", base_path())
+    }
 }
 
 /// The address of an app path as people outside the app reach it, for sharing.
@@ -124,10 +144,10 @@ pub fn public_link(path: &str) -> String {
     match public {
         Some(url) => format!("{}{path}", url.trim_end_matches('/')),
         None => {
-            let origin = web_sys::window()
-                .and_then(|w| w.location().origin().ok())
+            let folder = LOADED
+                .with(|l| l.get().map(|l| l.folder.clone()))
                 .unwrap_or_default();
-            format!("{origin}{}", to(path))
+            format!("{}{path}", folder.trim_end_matches('/'))
         }
     }
 }

@@ -1,12 +1,13 @@
 //! Access Portal's web app: the router, the shell around every page, and what pages share.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 
 pub mod api;
 pub mod components;
 pub mod config;
+pub mod embed;
 pub mod format;
 pub mod pages;
 pub mod paging;
@@ -53,7 +54,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
         }
     });
     view! {
-        <Router base=config::base_path()>
+        <routing::PortalRouter>
             <div class="shell" class:framed=framed>
                 {header}
                 <Nav/>
@@ -72,12 +73,16 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
                     </Show>
                 </main>
             </div>
-        </Router>
+        </routing::PortalRouter>
     }
 }
 
-/// Set the browser tab's title for the page being shown.
+/// Set the browser tab's title for the page being shown; embedded, the title is the host
+/// page's and stays as it is.
 pub fn set_title(page: &str) {
+    if config::embedded() {
+        return;
+    }
     let product = use_context::<RuntimeConfig>()
         .map(|c| c.product_name)
         .unwrap_or_else(|| "Access Portal".to_owned());

@@ -1,14 +1,24 @@
 //! The web app's entry point: report panics to the console, read the runtime configuration,
-//! then mount the app — or say plainly what is wrong with the configuration.
+//! then mount the app — on its own page, or into another page that embedded it — or say
+//! plainly what is wrong with the configuration.
+
+use leptos::prelude::IntoAny;
 
 fn main() {
     console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
-        match portal::config::load().await {
-            Ok(config) => {
-                leptos::mount::mount_to_body(move || portal::App(portal::AppProps { config }))
+        let config = match portal::config::load().await {
+            Ok(config) => config,
+            Err(message) => return portal::show_startup_error(&message),
+        };
+        match portal::embed::host_element() {
+            Some(host) => {
+                let app = move || portal::App(portal::AppProps { config }).into_any();
+                if let Err(message) = portal::embed::mount(host, app) {
+                    portal::show_startup_error(&message);
+                }
             }
-            Err(message) => portal::show_startup_error(&message),
+            None => leptos::mount::mount_to_body(move || portal::App(portal::AppProps { config })),
         }
     });
 }

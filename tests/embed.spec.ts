@@ -1,19 +1,20 @@
-// Journey: the portal inside an intranet page's frame (?embed=1) — chrome-less, sized by the
-// height it reports, styles kept apart both ways, and framing refused to pages not allowed.
+// Journeys of the portal inside an intranet page: in a frame (?embed=1) — chrome-less, sized
+// by the height it reports, framing refused to pages not allowed — and mounted by one script
+// into an element, with its routes in the fragment; styles kept apart both ways in each.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Page } from '@playwright/test';
 import { test as base, expect, Portal, root, startServer } from './fixtures';
 
-const intranetPage = readFileSync(join(root, 'tests/intranet/index.html'), 'utf8');
+const intranet = (file: string) => readFileSync(join(root, 'tests/intranet', file), 'utf8');
 
 /** The sample intranet page, served for real on loopback, and the portal that lets it frame. */
 const test = base.extend<{ intranet: string; portal: Portal }>({
   intranet: async ({}, use) => {
-    const server = createServer((_, res) => {
+    const server = createServer((req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end(intranetPage);
+      res.end(intranet(req.url?.startsWith('/script.html') ? 'script.html' : 'index.html'));
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const address = server.address();
@@ -21,7 +22,7 @@ const test = base.extend<{ intranet: string; portal: Portal }>({
     await new Promise((ok) => server.close(ok));
   },
   portal: async ({ intranet }, use) => {
-    const portal = await startServer(['--frame-ancestors', intranet]);
+    const portal = await startServer(['--frame-ancestors', intranet, '--cors-allowed-origins', intranet]);
     await use(portal);
     await portal.stop();
   },
@@ -81,4 +82,44 @@ test('a page that is not allowed cannot frame the portal', async ({ page, intran
   await openIntranet(page, intranet.replace('127.0.0.1', 'localhost'), portal);
   await refused;
   await expect(page.frameLocator('#portal').getByRole('button', { name: 'Sign in as Adele Vance' })).toHaveCount(0);
+});
+
+test('one script mounts the portal into the intranet page, routes in the fragment', async ({ page, intranet, portal }) => {
+  await page.goto(`${intranet}/script.html?portal=${encodeURIComponent(portal.url)}&team=sales`);
+  // The element's data-start opens the package; sign-in stands in for it first.
+  await page.getByRole('button', { name: 'Sign in as Adele Vance' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  await expect(page).toHaveURL(/\/script\.html\?portal=.*&team=sales#\/package\/company-wiki$/);
+  await expect(page).toHaveTitle('Contoso Intranet');
+
+  await page.getByRole('button', { name: 'Request', exact: true }).click();
+  const submit = page.getByRole('button', { name: 'Submit' });
+  const look = await submit.evaluate((b) => {
+    const s = getComputedStyle(b);
+    return { background: s.backgroundColor, font: s.fontFamily, spacing: s.letterSpacing };
+  });
+  expect(look.background).toBe('rgb(15, 108, 189)');
+  expect(look.font).not.toContain('Comic Sans');
+  expect(look.spacing).toBe('normal');
+  await submit.click();
+  await expect(page.getByRole('heading', { name: 'Access delivered' })).toBeVisible();
+
+  // Navigation changes only the fragment; back returns, the host's path and query stay.
+  await page.getByRole('link', { name: 'Go to Access I have' }).click();
+  await expect(page).toHaveURL(/\/script\.html\?portal=.*&team=sales#\/access$/);
+  await expect(page.getByRole('row', { name: /Company wiki editor/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Request access' }).click();
+  await page.getByRole('searchbox', { name: 'Search access packages' }).fill('crm');
+  await expect(page).toHaveURL(/#\/\?search=crm$/);
+  await expect(page.getByRole('heading', { name: 'Sales CRM' })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Access I have' })).toBeVisible();
+
+  // The host page keeps its own look.
+  const title = await page.locator('.intranet-title').evaluate((h) => {
+    const s = getComputedStyle(h);
+    return { size: s.fontSize, transform: s.textTransform, color: s.color };
+  });
+  expect(title).toEqual({ size: '40px', transform: 'uppercase', color: 'rgb(128, 0, 128)' });
+  expect(await page.locator('.news button').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 105, 180)');
 });

@@ -35,6 +35,12 @@ pub fn CatalogPage() -> impl IntoView {
 
     let replace_path = crate::routing::use_replace_path();
     let timer = StoredValue::new(None::<TimeoutHandle>);
+    // Leaving the page before the pause is over must not bring the search back.
+    on_cleanup(move || {
+        if let Some(pending) = timer.try_get_value().flatten() {
+            pending.clear();
+        }
+    });
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
