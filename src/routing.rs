@@ -100,8 +100,8 @@ fn without_popstate_listeners<T>(build: impl FnOnce() -> T) -> T {
     let window = window();
     let key = JsValue::from_str("addEventListener");
     let own = js_sys::Reflect::own_keys(&window).is_ok_and(|keys| keys.includes(&key, 0));
-    let Ok(original) = js_sys::Reflect::get(&window, &key)
-        .and_then(|f| f.dyn_into::<js_sys::Function>().map_err(JsValue::from))
+    let Ok(original) =
+        js_sys::Reflect::get(&window, &key).and_then(|f| f.dyn_into::<js_sys::Function>())
     else {
         return build();
     };
