@@ -9,6 +9,7 @@ mod concurrency;
 mod decision_time;
 mod extension;
 mod helpers;
+mod hosting;
 mod import;
 mod lifecycle;
 mod notifications;
