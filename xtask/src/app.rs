@@ -41,26 +41,30 @@ pub struct Asset {
     pub gzip: usize,
 }
 
-/// The files of a first visit (html, js, wasm, css) with raw and gzip sizes.
+/// The files of a first visit: index.html and the js, wasm and css it names, with raw and gzip
+/// sizes. Files a first visit does not load (404.html, embed.js, icons) are not counted.
 pub fn first_visit_assets(dist: &Path) -> anyhow::Result<Vec<Asset>> {
+    let index = std::fs::read_to_string(dist.join("index.html"))
+        .with_context(|| format!("no index.html in {}", dist.display()))?;
     let mut assets = Vec::new();
     for path in files(dist)? {
-        let counted = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "html" | "js" | "wasm" | "css"))
-            && path.file_name().is_some_and(|n| n != "404.html");
-        if !counted {
-            continue;
-        }
-        let bytes = std::fs::read(&path)?;
-        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-        gz.write_all(&bytes)?;
         let name = path
             .strip_prefix(dist)
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
+        let loaded = name == "index.html"
+            || (index.contains(&name)
+                && path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e, "js" | "wasm" | "css")));
+        if !loaded {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&bytes)?;
         assets.push(Asset {
             name,
             raw: bytes.len(),
