@@ -161,7 +161,7 @@ async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let body = serde_json::to_string(body).map_err(|e| ApiError::Network(e.to_string()))?;
+    let body = crate::json::to_string(body).map_err(ApiError::Network)?;
     send("POST", path, Some(body)).await
 }
 
@@ -174,10 +174,10 @@ async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String
     .await
     .map_err(|e| ApiError::Network(format!("{e:?}")))?;
     if (200..300).contains(&status) {
-        return serde_json::from_str(&text)
+        return crate::json::from_str(&text)
             .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
     }
-    let problem = serde_json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
+    let problem = crate::json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
         status,
         title: "Error".to_owned(),
         detail: format!("The server answered {status}. Try again in a moment."),

@@ -38,6 +38,11 @@ pub struct Oidc {
     pub client_id: String,
 }
 
+impl RuntimeConfig {
+    /// The fields `config.json` may have; any other is refused as a typo.
+    const FIELDS: [&'static str; 5] = ["apiBaseUrl", "publicUrl", "productName", "logoUrl", "oidc"];
+}
+
 fn default_api() -> String {
     portal_api::API_PREFIX.to_owned()
 }
@@ -87,7 +92,7 @@ pub async fn load() -> Result<RuntimeConfig, String> {
             ));
         }
     };
-    let config: RuntimeConfig = serde_json::from_str(&text)
+    let config: RuntimeConfig = crate::json::from_str_strict(&text, &RuntimeConfig::FIELDS)
         .map_err(|e| format!("The portal's configuration file {url} is not valid: {e}."))?;
     let api = resolve(&config.api_base_url, &base_uri)?
         .trim_end_matches('/')

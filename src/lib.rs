@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod format;
+pub mod json;
 pub mod pages;
 pub mod paging;
 pub mod routing;

@@ -36,7 +36,7 @@ impl Session {
     /// Start acting as `user`.
     pub fn sign_in(self, token: String, user: User) {
         let signed_in = SignedIn { token, user };
-        if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(&signed_in)) {
+        if let (Some(storage), Ok(json)) = (storage(), crate::json::to_string(&signed_in)) {
             let _ = storage.set_item(STORAGE_KEY, &json);
         }
         self.0.set(Some(signed_in));
@@ -72,7 +72,7 @@ pub fn expire() {
 
 fn read_storage() -> Option<SignedIn> {
     let json = storage()?.get_item(STORAGE_KEY).ok()??;
-    serde_json::from_str(&json).ok()
+    crate::json::from_str(&json).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {
