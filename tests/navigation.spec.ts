@@ -66,3 +66,25 @@ test('back and forward move between views', async ({ page }) => {
   await page.goForward();
   await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
 });
+
+test('switching user keeps the page and shows it as the other person', async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/requests');
+  await page.getByRole('button', { name: 'Switch user' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL('/requests');
+  await signIn(page, 'Megan Bowen');
+  await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+  await expect(page.getByRole('banner').getByText('Adele Vance')).toHaveCount(0);
+});
+
+test('a page whose data cannot be loaded says so and offers to try again', async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/');
+  // The connection to the server drops for this one call.
+  await page.route('**/api/v1/assignments', (route) => route.abort('connectionrefused'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access I have' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('cannot reach its server');
+  await page.unroute('**/api/v1/assignments');
+  await alert.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { name: 'You have no access packages yet' })).toBeVisible();
+});
