@@ -92,9 +92,13 @@ http {
     url: `${origin}${base}`,
     origin,
     stop: async () => {
-      const exited = new Promise((ok) => child.once('exit', ok));
-      child.kill('SIGQUIT');
-      await exited;
+      // SIGTERM is nginx's fast shutdown; a graceful one (SIGQUIT) would wait for the
+      // browser's keep-alive connections to go idle.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((ok) => child.once('exit', ok));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
