@@ -1,12 +1,11 @@
 //! Typed calls to the server's `/api/v1`: one function per endpoint, each returning
 //! `Result<T, ApiError>` so a page can show the server's own words when something fails.
 
+use portal_api::codec::{Decode, Encode};
 use portal_api::{
     AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DecisionTime,
     DemoSignIn, ExtendAssignment, NewAssignmentRequest, Page, Problem, Token, User,
 };
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -156,16 +155,26 @@ pub async fn decide(request_id: &str, decision: Decision) -> ApiResult<Assignmen
     .await
 }
 
-async fn get<T: DeserializeOwned>(path: &str) -> ApiResult<T> {
-    send("GET", path, None).await
+async fn get<T: Decode>(path: &str) -> ApiResult<T> {
+    read(call("GET", path, None).await?)
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> ApiResult<T> {
-    let body = crate::json::to_string(body).map_err(ApiError::Network)?;
-    send("POST", path, Some(body)).await
+async fn post<B: Encode, T: Decode>(path: &str, body: &B) -> ApiResult<T> {
+    read(call("POST", path, Some(crate::json::to_string(body))).await?)
 }
 
-async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String>) -> ApiResult<T> {
+async fn send<T: Decode>(method: &str, path: &str, body: Option<String>) -> ApiResult<T> {
+    read(call(method, path, body).await?)
+}
+
+/// A successful answer read as a `T`.
+fn read<T: Decode>(text: String) -> ApiResult<T> {
+    crate::json::from_str(&text)
+        .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")))
+}
+
+/// Call the API; the body of a successful answer, or the server's problem.
+async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<String> {
     let (status, text) = fetch(
         method,
         &format!("{}{path}", crate::config::api_base()),
@@ -174,8 +183,7 @@ async fn send<T: DeserializeOwned>(method: &str, path: &str, body: Option<String
     .await
     .map_err(|e| ApiError::Network(format!("{e:?}")))?;
     if (200..300).contains(&status) {
-        return crate::json::from_str(&text)
-            .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
+        return Ok(text);
     }
     let problem = crate::json::from_str::<Problem>(&text).unwrap_or_else(|_| Problem {
         status,

@@ -4,35 +4,28 @@
 
 use std::cell::OnceCell;
 
-use serde::Deserialize;
+use portal_api::codec::{Decode, Members, Value};
 use wasm_bindgen::JsValue;
 
 /// What `config.json` may say. Every field has a default that suits the server-hosted portal.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuntimeConfig {
     /// Where the API is: absolute (`https://api.example.com/api/v1`) or relative to the page
     /// (`/api/v1`, the default).
-    #[serde(default = "default_api")]
     pub api_base_url: String,
     /// The portal's address as people reach it; the package links shown for sharing start
     /// with it. Default: where the page was loaded from.
-    #[serde(default)]
     pub public_url: Option<String>,
     /// The name in the header and the tab title.
-    #[serde(default = "default_name")]
     pub product_name: String,
     /// An image shown before the name in the header.
-    #[serde(default)]
     pub logo_url: Option<String>,
     /// The OpenID Connect issuer and client, for sign-in where demo sign-in is off.
-    #[serde(default)]
     pub oidc: Option<Oidc>,
 }
 
 /// An OpenID Connect provider.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Oidc {
     pub issuer: String,
     pub client_id: String,
@@ -43,12 +36,31 @@ impl RuntimeConfig {
     const FIELDS: [&'static str; 5] = ["apiBaseUrl", "publicUrl", "productName", "logoUrl", "oidc"];
 }
 
-fn default_api() -> String {
-    portal_api::API_PREFIX.to_owned()
+impl Decode for RuntimeConfig {
+    fn decode<V: Value>(value: &V) -> Result<Self, String> {
+        let m = Members(value);
+        Ok(Self {
+            api_base_url: m
+                .optional("apiBaseUrl")?
+                .unwrap_or_else(|| portal_api::API_PREFIX.to_owned()),
+            public_url: m.optional("publicUrl")?,
+            product_name: m
+                .optional("productName")?
+                .unwrap_or_else(|| "Access Portal".to_owned()),
+            logo_url: m.optional("logoUrl")?,
+            oidc: m.optional("oidc")?,
+        })
+    }
 }
 
-fn default_name() -> String {
-    "Access Portal".to_owned()
+impl Decode for Oidc {
+    fn decode<V: Value>(value: &V) -> Result<Self, String> {
+        let m = Members(value);
+        Ok(Self {
+            issuer: m.required("issuer")?,
+            client_id: m.required("clientId")?,
+        })
+    }
 }
 
 /// The configuration and base path in force, set once by `load`.
@@ -118,7 +130,7 @@ pub async fn load() -> Result<RuntimeConfig, String> {
 pub fn api_base() -> String {
     LOADED
         .with(|l| l.get().map(|l| l.api.clone()))
-        .unwrap_or_else(default_api)
+        .unwrap_or_else(|| portal_api::API_PREFIX.to_owned())
 }
 
 /// The base path the app is hosted under ("" at the root, "/access" under /access/).

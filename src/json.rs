@@ -1,21 +1,75 @@
-//! JSON in and out, through the browser's own parser: `JSON.parse` builds the value and
-//! serde-wasm-bindgen reads it into our types, so no JSON parser is compiled into the app.
+//! JSON in and out through the browser's own parser: `JSON.parse` builds the value and the
+//! wire types read it field by field (`portal_api::codec`), so neither a JSON parser nor
+//! serde's derived code is compiled into the app.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use portal_api::codec::{Build, Decode, Encode, Value};
 use wasm_bindgen::{JsCast, JsValue};
+
+/// A value `JSON.parse` made, or one being built for `JSON.stringify`.
+pub struct Js(JsValue);
+
+impl Value for Js {
+    fn member(&self, key: &str) -> Option<Self> {
+        if !self.0.is_object() {
+            return None;
+        }
+        let value = js_sys::Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        (!value.is_null() && !value.is_undefined()).then_some(Js(value))
+    }
+    fn string(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        js_sys::Array::is_array(&self.0).then(|| {
+            self.0
+                .unchecked_ref::<js_sys::Array>()
+                .iter()
+                .map(Js)
+                .collect()
+        })
+    }
+}
+
+impl Build for Js {
+    fn object(members: Vec<(&'static str, Self)>) -> Self {
+        let object = js_sys::Object::new();
+        for (key, value) in members {
+            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value.0);
+        }
+        Js(object.into())
+    }
+    fn string(value: &str) -> Self {
+        Js(JsValue::from_str(value))
+    }
+    fn array(items: Vec<Self>) -> Self {
+        Js(items
+            .into_iter()
+            .map(|item| item.0)
+            .collect::<js_sys::Array>()
+            .into())
+    }
+}
 
 /// Read `text` as a `T`; the error says what did not fit. Fields `T` does not know are
 /// passed over, as they are in the server's answers.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    from_value(parse(text)?)
+pub fn from_str<T: Decode>(text: &str) -> Result<T, String> {
+    T::decode(&parse(text)?)
 }
 
 /// Read `text` as a `T` whose top-level fields are `fields`, refusing any other: for files a
 /// person writes, where an unknown field is a typo.
-pub fn from_str_strict<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Result<T, String> {
+pub fn from_str_strict<T: Decode>(text: &str, fields: &[&str]) -> Result<T, String> {
     let value = parse(text)?;
-    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+    if !value.0.is_object() || js_sys::Array::is_array(&value.0) {
+        return Err("it is not a JSON object".to_owned());
+    }
+    if let Some(object) = value.0.dyn_ref::<js_sys::Object>() {
         for key in js_sys::Object::keys(object)
             .iter()
             .filter_map(|k| k.as_string())
@@ -28,22 +82,18 @@ pub fn from_str_strict<T: DeserializeOwned>(text: &str, fields: &[&str]) -> Resu
             }
         }
     }
-    from_value(value)
+    T::decode(&value)
 }
 
 /// Write `value` as JSON text.
-pub fn to_string<T: Serialize>(value: &T) -> Result<String, String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js = value.serialize(&serializer).map_err(|e| e.to_string())?;
-    js_sys::JSON::stringify(&js)
+pub fn to_string<T: Encode>(value: &T) -> String {
+    js_sys::JSON::stringify(&value.encode::<Js>().0)
         .map(String::from)
-        .map_err(|_| "cannot write JSON".to_owned())
+        .unwrap_or_default()
 }
 
-fn parse(text: &str) -> Result<JsValue, String> {
-    js_sys::JSON::parse(text).map_err(|_| "it is not JSON".to_owned())
-}
-
-fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+fn parse(text: &str) -> Result<Js, String> {
+    js_sys::JSON::parse(text)
+        .map(Js)
+        .map_err(|_| "it is not JSON".to_owned())
 }

@@ -5,15 +5,34 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use portal_api::User;
-use serde::{Deserialize, Serialize};
+use portal_api::codec::{Build, Decode, Encode, Members, Value};
 
 const STORAGE_KEY: &str = "access-portal.session";
 
 /// The signed-in user and their bearer token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SignedIn {
     pub token: String,
     pub user: User,
+}
+
+impl Encode for SignedIn {
+    fn encode<B: Build>(&self) -> B {
+        B::object(vec![
+            ("token", B::string(&self.token)),
+            ("user", self.user.encode()),
+        ])
+    }
+}
+
+impl Decode for SignedIn {
+    fn decode<V: Value>(value: &V) -> Result<Self, String> {
+        let m = Members(value);
+        Ok(Self {
+            token: m.required("token")?,
+            user: m.required("user")?,
+        })
+    }
 }
 
 /// The session, shared by context; `None` while nobody is signed in.
@@ -36,8 +55,8 @@ impl Session {
     /// Start acting as `user`.
     pub fn sign_in(self, token: String, user: User) {
         let signed_in = SignedIn { token, user };
-        if let (Some(storage), Ok(json)) = (storage(), crate::json::to_string(&signed_in)) {
-            let _ = storage.set_item(STORAGE_KEY, &json);
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(STORAGE_KEY, &crate::json::to_string(&signed_in));
         }
         self.0.set(Some(signed_in));
     }

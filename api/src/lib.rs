@@ -8,6 +8,7 @@
 mod approval;
 mod assignment;
 mod auth;
+pub mod codec;
 mod package;
 mod page;
 mod policy;

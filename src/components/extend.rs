@@ -8,6 +8,7 @@ use portal_api::{Assignment, ExtendAssignment};
 use crate::api;
 use crate::components::field::Field;
 use crate::format;
+use crate::load::Submit;
 
 /// What can be done about an assignment's end: "Extend" once the window is open, the date it
 /// opens before that, or the link to the extension already asked for.
@@ -32,7 +33,7 @@ pub fn Extend(assignment: Assignment, #[prop(into)] on_done: Callback<()>) -> im
     let name = assignment.access_package.display_name.clone();
     let field = format!("extend-{}", assignment.id);
     let note = format!("{field}-note");
-    let extend = Action::new_local(move |_: &()| {
+    let extend = Submit::new(move |_: &()| {
         let id = id.clone();
         let justification =
             Some(justification.get_untracked().trim().to_owned()).filter(|j| !j.is_empty());

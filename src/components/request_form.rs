@@ -13,6 +13,7 @@ use portal_api::{
 use crate::api;
 use crate::components::field::Field;
 use crate::format;
+use crate::load::Submit;
 
 /// The form for requesting `package_id` under one of `policies` (the ones the user may use).
 /// The policy choice shows only when there is more than one; the other sections follow the
@@ -54,7 +55,7 @@ pub fn RequestForm(
     // Mistakes caught before sending (a date left empty, no policy chosen).
     let local_errors = RwSignal::new(Vec::<FieldError>::new());
 
-    let submit = Action::new_local(|body: &NewAssignmentRequest| api::create_request(body.clone()));
+    let submit = Submit::new(|body: &NewAssignmentRequest| api::create_request(body.clone()));
     let policy = move || {
         selected
             .get()

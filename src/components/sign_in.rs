@@ -5,6 +5,7 @@ use portal_api::User;
 
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
+use crate::load::{Load, Submit};
 use crate::session::use_session;
 
 /// The demo users, each a button that signs in as them. Shown in place of any page while
@@ -13,8 +14,8 @@ use crate::session::use_session;
 pub fn SignIn() -> impl IntoView {
     crate::set_title("Sign in");
     let session = use_session();
-    let users = LocalResource::new(api::demo_users);
-    let sign_in = Action::new_local(move |user: &User| {
+    let users = Load::new(api::demo_users);
+    let sign_in = Submit::new(move |user: &User| {
         let user = user.clone();
         async move {
             let token = api::demo_sign_in(user.user_principal_name.clone()).await?;

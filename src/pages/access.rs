@@ -8,12 +8,13 @@ use crate::api;
 use crate::components::extend::Extend;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::format;
+use crate::load::Load;
 
 /// The access packages the user has, with policy, start and end date, and state.
 #[component]
 pub fn AccessPage() -> impl IntoView {
     crate::set_title("Access I have");
-    let data = LocalResource::new(api::assignments);
+    let data = Load::new(api::assignments);
     let body = move || match data.get() {
         None => view! { <Loading/> }.into_any(),
         Some(Err(err)) => {

@@ -11,6 +11,7 @@ use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
+use crate::load::{Load, Submit};
 use crate::session::use_session;
 
 /// The request and, while its current stage waits for the signed-in user, the decision form.
@@ -18,7 +19,7 @@ use crate::session::use_session;
 pub fn ApprovalPage() -> impl IntoView {
     crate::set_title("Approve or deny");
     let id = crate::routing::use_route_id();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let id = id.get();
         async move { api::request(&id).await }
     });
@@ -69,7 +70,7 @@ fn Decide(
     let open = request.state == RequestState::PendingApproval;
     let reason = RwSignal::new(String::new());
     let id = request.id.clone();
-    let decide = Action::new_local(move |kind: &DecisionKind| {
+    let decide = Submit::new(move |kind: &DecisionKind| {
         let (id, kind) = (id.clone(), *kind);
         let justification =
             Some(reason.get_untracked().trim().to_owned()).filter(|r| !r.is_empty());

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::format;
+use crate::load::Load;
 
 /// Who asked for what, why, for when, and how long it has waited.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     crate::set_title("Approvals");
-    let data = LocalResource::new(api::approvals);
+    let data = Load::new(api::approvals);
     let body = move || {
         match data.get() {
         None => view! { <Loading/> }.into_any(),

@@ -9,6 +9,7 @@ use crate::api;
 use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_form::RequestForm;
 use crate::components::share_link::ShareLink;
+use crate::load::Load;
 
 /// One package: what it grants, whether the user has it or has asked for it, and the
 /// **Request** button that opens the "Request access" form.
@@ -19,7 +20,7 @@ pub fn PackagePage() -> impl IntoView {
     // `?resubmit=<request id>`: fill the form in from an earlier, denied or expired request.
     let query = use_query_map();
     let resubmit = Memo::new(move |_| query.with(|q| q.get("resubmit")));
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let (id, resubmit) = (id.get(), resubmit.get());
         async move {
             let earlier = async {
@@ -148,9 +149,10 @@ fn Pane(loaded: Loaded) -> impl IntoView {
 fn hours(h: f64) -> String {
     match h {
         h if h <= 1.0 / 60.0 => "a minute".to_owned(),
-        h if h < 1.0 => format!("{} minutes", (h * 60.0).ceil()),
+        // Whole numbers, written as integers: formatting an f64 would bring in its printer.
+        h if h < 1.0 => format!("{} minutes", (h * 60.0).ceil() as u32),
         h if h < 1.5 => "an hour".to_owned(),
-        h if h < 48.0 => format!("{} hours", h.round()),
-        h => format!("{} days", (h / 24.0).round()),
+        h if h < 48.0 => format!("{} hours", h.round() as u32),
+        h => format!("{} days", (h / 24.0).round() as u32),
     }
 }

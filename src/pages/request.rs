@@ -12,13 +12,14 @@ use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
+use crate::load::{Load, Submit};
 
 /// The details of one of the user's requests.
 #[component]
 pub fn RequestPage() -> impl IntoView {
     crate::set_title("Request");
     let id = crate::routing::use_route_id();
-    let data = LocalResource::new(move || {
+    let data = Load::new(move || {
         let id = id.get();
         async move { api::request(&id).await }
     });
@@ -40,7 +41,7 @@ pub fn RequestPage() -> impl IntoView {
 fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) -> impl IntoView {
     crate::set_title(&request.access_package.display_name);
     let id = request.id.clone();
-    let cancel = Action::new_local(move |_: &()| {
+    let cancel = Submit::new(move |_: &()| {
         let id = id.clone();
         async move {
             let result = api::cancel_request(&id).await;
