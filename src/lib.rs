@@ -1,8 +1,6 @@
 //! Access Portal's web app: the router, the shell around every page, and what pages share.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Routes};
-use leptos_router::path;
 
 pub mod api;
 pub mod components;
@@ -24,6 +22,7 @@ use pages::{
     access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
     not_found::NotFoundPage, package::PackagePage, request::RequestPage, requests::RequestsPage,
 };
+use routing::Page;
 use session::Session;
 
 /// The whole app: navigation on the left, the routed page beside it. While nobody is signed
@@ -33,6 +32,7 @@ use session::Session;
 pub fn App(config: RuntimeConfig) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
+    routing::provide_location();
     let name = config.product_name.clone();
     let logo = config
         .logo_url
@@ -49,33 +49,41 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     let header = (!framed).then(|| {
         view! {
             <header class="topbar">
-                <a class="brand" href=config::to("/")>{logo}{name}</a>
+                <components::link::Link href="/" attr:class="brand">{logo}{name}</components::link::Link>
                 <span class="spacer"></span>
                 <UserMenu/>
             </header>
         }
     });
     view! {
-        <routing::PortalRouter>
-            <div class="shell" class:framed=framed>
-                {header}
-                <Nav/>
-                {framed.then(|| view! { <div class="framed-user"><UserMenu/></div> })}
-                <main class="content" id="main">
-                    <Show when=signed_in fallback=SignIn>
-                        <Routes fallback=NotFoundPage>
-                            <Route path=path!("/") view=CatalogPage/>
-                            <Route path=path!("/package/:id") view=PackagePage/>
-                            <Route path=path!("/access") view=AccessPage/>
-                            <Route path=path!("/requests") view=RequestsPage/>
-                            <Route path=path!("/requests/:id") view=RequestPage/>
-                            <Route path=path!("/approvals") view=ApprovalsPage/>
-                            <Route path=path!("/approvals/:id") view=ApprovalPage/>
-                        </Routes>
-                    </Show>
-                </main>
-            </div>
-        </routing::PortalRouter>
+        <div class="shell" class:framed=framed>
+            {header}
+            <Nav/>
+            {framed.then(|| view! { <div class="framed-user"><UserMenu/></div> })}
+            <main class="content" id="main">
+                <Show when=signed_in fallback=SignIn>
+                    <Pages/>
+                </Show>
+            </main>
+        </div>
+    }
+}
+
+/// The page of the route in force, built anew when the route names another page or another
+/// id, and kept while only the query changes (a search, a filter).
+#[component]
+fn Pages() -> impl IntoView {
+    let location = routing::use_location();
+    let page = Memo::new(move |_| location.get().page());
+    move || match page.get() {
+        Page::Catalog => view! { <CatalogPage/> }.into_any(),
+        Page::Package(_) => view! { <PackagePage/> }.into_any(),
+        Page::Access => view! { <AccessPage/> }.into_any(),
+        Page::Requests => view! { <RequestsPage/> }.into_any(),
+        Page::Request(_) => view! { <RequestPage/> }.into_any(),
+        Page::Approvals => view! { <ApprovalsPage/> }.into_any(),
+        Page::Approval(_) => view! { <ApprovalPage/> }.into_any(),
+        Page::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
 }
 

@@ -1,14 +1,12 @@
 //! A link inside the app, wherever the app is hosted.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
-use crate::routing::EMBEDDED_BASE;
+use crate::routing::{navigate, use_location};
 
-/// A link to an app path ("/package/42"): `<A href="/access/package/42">` on the app's own
-/// page, a plain `<a href="#/package/42">` when embedded (which the browser follows itself);
-/// marked `aria-current="page"` on its route either way.
+/// A link to an app path ("/package/42"): its address is where the app is hosted
+/// (`/access/package/42`, or `#/package/42` when embedded), a plain click changes the route in
+/// place, and it is marked `aria-current="page"` on its route.
 #[component]
 pub fn Link(
     #[prop(into)] href: String,
@@ -17,25 +15,29 @@ pub fn Link(
     exact: bool,
     children: Children,
 ) -> impl IntoView {
-    if !crate::config::embedded() {
-        return view! { <A href=crate::config::to(&href) exact=exact>{children()}</A> }.into_any();
-    }
-    let pathname = use_location().pathname;
-    let target = format!(
-        "{EMBEDDED_BASE}{}",
-        href.split(['?', '#']).next().unwrap_or("")
-    );
-    let target = target.trim_end_matches('/').to_owned();
-    let current = move || {
-        pathname.with(|p| {
-            let p = p.trim_end_matches('/');
-            p == target || (!exact && p.starts_with(&target) && p[target.len()..].starts_with('/'))
-        })
+    let location = use_location();
+    let current = {
+        let href = href.clone();
+        move || location.shows(&href, exact)
+    };
+    let address = crate::config::to(&href);
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        // A new tab or window, a download, or another handler's choice: the browser's.
+        if ev.default_prevented()
+            || ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        ev.prevent_default();
+        navigate(&href, false);
     };
     view! {
-        <a href=crate::config::to(&href) aria-current=move || current().then_some("page")>
+        <a href=address aria-current=move || current().then_some("page") on:click=on_click>
             {children()}
         </a>
     }
-    .into_any()
 }

@@ -1,7 +1,6 @@
 //! "Request access" (`/`): the packages the user may request, with search and more on demand.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use portal_api::AccessPackage;
 
 use crate::api;
@@ -17,8 +16,8 @@ const SEARCH_DEBOUNCE_MS: u64 = 250;
 #[component]
 pub fn CatalogPage() -> impl IntoView {
     crate::set_title("Request access");
-    let query = use_query_map();
-    let search = Memo::new(move |_| query.with(|q| q.get("search").unwrap_or_default()));
+    let query = crate::routing::use_query("search");
+    let search = Memo::new(move |_| query.get().unwrap_or_default());
     let text = RwSignal::new(search.get_untracked());
 
     let list = Paged::<AccessPackage>::default();
@@ -33,7 +32,6 @@ pub fn CatalogPage() -> impl IntoView {
         load(false);
     });
 
-    let replace_path = crate::routing::use_replace_path();
     let timer = StoredValue::new(None::<TimeoutHandle>);
     // Leaving the page before the pause is over must not bring the search back.
     on_cleanup(move || {
@@ -47,7 +45,6 @@ pub fn CatalogPage() -> impl IntoView {
         if let Some(t) = timer.get_value() {
             t.clear();
         }
-        let replace_path = replace_path.clone();
         let handle = set_timeout_with_handle(
             move || {
                 let href = if value.trim().is_empty() {
@@ -58,7 +55,7 @@ pub fn CatalogPage() -> impl IntoView {
                         String::from(js_sys::encode_uri_component(value.trim()))
                     )
                 };
-                replace_path(&href);
+                crate::routing::navigate(&href, true);
             },
             std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
         );

@@ -2,7 +2,6 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
 
 use crate::api;
@@ -18,8 +17,7 @@ pub fn PackagePage() -> impl IntoView {
     crate::set_title("Request access");
     let id = crate::routing::use_route_id();
     // `?resubmit=<request id>`: fill the form in from an earlier, denied or expired request.
-    let query = use_query_map();
-    let resubmit = Memo::new(move |_| query.with(|q| q.get("resubmit")));
+    let resubmit = crate::routing::use_query("resubmit");
     let data = Load::new(move || {
         let (id, resubmit) = (id.get(), resubmit.get());
         async move {

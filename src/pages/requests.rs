@@ -2,7 +2,6 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use portal_api::{AssignmentRequest, RequestState};
 
 use crate::api;
@@ -16,9 +15,8 @@ use crate::paging::Paged;
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     crate::set_title("My requests");
-    let query = use_query_map();
-    let state =
-        Memo::new(move |_| query.with(|q| q.get("state").and_then(|s| RequestState::parse(&s))));
+    let query = crate::routing::use_query("state");
+    let state = Memo::new(move |_| query.get().and_then(|s| RequestState::parse(&s)));
     let list = Paged::<AssignmentRequest>::default();
     let load = move |more: bool| {
         let filter = state.get_untracked().map(RequestState::as_str);
@@ -30,7 +28,6 @@ pub fn RequestsPage() -> impl IntoView {
         state.track();
         load(false);
     });
-    let replace_path = crate::routing::use_replace_path();
     let on_filter = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let href = if value.is_empty() {
@@ -38,7 +35,7 @@ pub fn RequestsPage() -> impl IntoView {
         } else {
             format!("/requests?state={value}")
         };
-        replace_path(&href);
+        crate::routing::navigate(&href, true);
     };
     let body = move || {
         if let Some(err) = list.error.get() {

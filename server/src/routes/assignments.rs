@@ -131,7 +131,7 @@ pub async fn extend(
         .request_approval_settings
         .is_approval_required_for_add;
     let new = NewRequest {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: requests::new_request_id(),
         request_type: RequestType::UserExtend,
         extends: Some(assignment.id.clone()),
         requestor_id: me,

@@ -84,7 +84,7 @@ pub async fn create(
     let request_state =
         lifecycle::state_after_submit(approval.is_approval_required_for_add, period.start, now);
     let new = NewRequest {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: requests::new_request_id(),
         request_type: RequestType::UserAdd,
         extends: None,
         requestor_id: me.clone(),

@@ -21,6 +21,12 @@ use crate::domain::lifecycle::{DecisionPlan, Outcome};
 use crate::domain::notifications::{self as notify, Links};
 use crate::domain::submission::Period;
 
+/// A new request's id: a time-ordered UUID (v7), so that requests made within the same
+/// second still list newest first (lists are ordered by creation time, then id).
+pub fn new_request_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 /// A request that passed every rule, ready to be written.
 #[derive(Debug, Clone)]
 pub struct NewRequest {

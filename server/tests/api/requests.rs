@@ -135,6 +135,31 @@ async fn my_requests_are_listed_newest_first_and_filter_by_state() {
 }
 
 #[tokio::test]
+async fn requests_made_within_one_second_still_list_newest_first() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    // The clock stands still: every request has the same creation time.
+    let mut made = Vec::new();
+    for package in [
+        "company-wiki",
+        "visio",
+        "hr-portal",
+        "learning-hub",
+        "teams-premium",
+    ] {
+        let request = adele
+            .request_access(package, &format!("{package}-everyone"))
+            .await;
+        made.push(request.id);
+    }
+
+    let all: Page<AssignmentRequest> = adele.requests("").await.ok();
+    let listed: Vec<String> = all.value.into_iter().map(|r| r.id).collect();
+    made.reverse();
+    assert_eq!(listed, made);
+}
+
+#[tokio::test]
 async fn my_requests_page_with_a_cursor() {
     let app = spawn_app().await;
     let adele = app.sign_in("adele").await;
