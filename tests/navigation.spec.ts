@@ -88,3 +88,19 @@ test('a page whose data cannot be loaded says so and offers to try again', async
   await alert.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByRole('heading', { name: 'You have no access packages yet' })).toBeVisible();
 });
+
+test('links change the view in place, and open in a new tab on Ctrl-click', async ({ page, context }) => {
+  await openAs(page, 'Adele Vance', '/?search=crm');
+  // A page-load in place would lose this marker; the app's own navigation keeps the document.
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+  await page.getByRole('link', { name: 'Request Sales CRM' }).click();
+  await expect(page).toHaveURL('/package/sales-crm');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sales CRM' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+
+  const opened = context.waitForEvent('page');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click({ modifiers: ['Control'] });
+  const tab = await opened;
+  await expect(tab).toHaveURL(/\/requests$/);
+  await expect(page).toHaveURL('/package/sales-crm');
+});
