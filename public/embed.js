@@ -27,13 +27,17 @@
       return response.text();
     })
     .then(function (html) {
-      var js = /from '\.\/([^']+\.js)'/.exec(html);
-      var wasm = /module_or_path: '\.\/([^']+\.wasm)'/.exec(html);
-      var css = /<link rel="stylesheet" href="\.\/([^"]+\.css)"/.exec(html);
+      var page = new DOMParser().parseFromString(html, 'text/html');
+      function file(selector) {
+        var link = page.querySelector(selector);
+        return link && new URL(link.getAttribute('href'), base).href;
+      }
+      var js = file('link[rel=modulepreload][href$=".js"]');
+      var wasm = file('link[rel=preload][href$=".wasm"]');
       if (!js || !wasm) throw new Error('index.html does not name the app files');
-      if (css) loader.stylesheet = base + css[1];
-      return import(base + js[1]).then(function (app) {
-        return app.default({ module_or_path: base + wasm[1] });
+      loader.stylesheet = file('link[rel=stylesheet]');
+      return import(js).then(function (app) {
+        return app.default({ module_or_path: wasm });
       });
     })
     .catch(function (error) {
