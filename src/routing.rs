@@ -100,8 +100,10 @@ impl Location {
             .trim_end_matches('/');
         self.0.with(|r| {
             let path = r.path.trim_end_matches('/');
+            // Every path is below the root: only the root itself shows it.
             path == target
                 || (!exact
+                    && !target.is_empty()
                     && path
                         .strip_prefix(target)
                         .is_some_and(|rest| rest.starts_with('/')))

@@ -22,6 +22,8 @@ test('each navigation link shows its page', async ({ page }) => {
     await expect(page).toHaveURL(path);
     await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
     await expect(nav.getByRole('link', { name: link })).toHaveAttribute('aria-current', 'page');
+    // Only that link: not the links home (the product name), which every page is below.
+    if (path !== '/') await expect(page.locator('[aria-current="page"]')).toHaveCount(1);
     await expect(page).toHaveTitle(new RegExp(link));
   }
 });
