@@ -39,7 +39,8 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
         .clone()
         .map(|src| view! { <img class="logo" src=src alt="" /> });
     provide_context(config);
-    let signed_in = move || session.0.with(Option::is_some);
+    // Built anew only when someone signs in or out, not when the user is switched.
+    let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
     // In another page's frame: no header (the host page has its own), the user beside the
     // navigation, and the frame told how tall the portal is.
     let framed = config::framed();
@@ -61,9 +62,7 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
             <Nav/>
             {framed.then(|| view! { <div class="framed-user"><UserMenu/></div> })}
             <main class="content" id="main">
-                <Show when=signed_in fallback=SignIn>
-                    <Pages/>
-                </Show>
+                {move || if signed_in.get() { view! { <Pages/> }.into_any() } else { view! { <SignIn/> }.into_any() }}
             </main>
         </div>
     }

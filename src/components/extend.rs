@@ -78,12 +78,13 @@ pub fn Extend(assignment: Assignment, #[prop(into)] on_done: Callback<()>) -> im
         }
     };
     let label = format!("Extend {name}");
-    view! {
-        <Show when=move || open.get() fallback=move || view! {
-            <button class="btn" aria-label=label.clone() on:click=move |_| open.set(true)>"Extend"</button>
-        }>
-            {form.clone()}
-        </Show>
-    }
+    (move || {
+        if open.get() {
+            form().into_any()
+        } else {
+            view! { <button class="btn" aria-label=label.clone() on:click=move |_| open.set(true)>"Extend"</button> }
+                .into_any()
+        }
+    })
     .into_any()
 }

@@ -28,11 +28,11 @@ pub fn ShowMore(
     #[prop(into)] visible: Signal<bool>,
     #[prop(into)] on_click: Callback<()>,
 ) -> impl IntoView {
-    view! {
-        <Show when=move || visible.get()>
+    move || {
+        visible.get().then(|| view! {
             <button class="btn more" disabled=move || loading.get() on:click=move |_| on_click.run(())>
                 {move || if loading.get() { "Loading…" } else { "Show more" }}
             </button>
-        </Show>
+        })
     }
 }

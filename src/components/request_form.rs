@@ -242,7 +242,7 @@ fn PeriodFields(
             </label>
             <div id="schedule-note">{move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}</div>
         </fieldset>
-        <Show when=move || specific.get()>
+        {move || specific.get().then(|| view! {
             <div class="dates">
                 <Field id="start-date" label="Start date" required=true error=start_error>
                     <input id="start-date" type="date" aria-describedby="start-date-note"
@@ -258,7 +258,7 @@ fn PeriodFields(
                         on:input=move |ev| end.set(event_target_value(&ev))/>
                 </Field>
             </div>
-        </Show>
+        })}
     }
 }
 

@@ -114,13 +114,15 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         .into_any()
     } else {
         let package_id = package.id.clone();
-        view! {
-            <Show when=move || open.get() fallback=move || view! {
-                <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)>"Request"</button>
-            }>
-                <RequestForm package_id=package_id.clone() policies=policies.clone() prefill=earlier.clone()/>
-            </Show>
-        }
+        (move || {
+            if open.get() {
+                view! { <RequestForm package_id=package_id.clone() policies=policies.clone() prefill=earlier.clone()/> }
+                    .into_any()
+            } else {
+                view! { <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)>"Request"</button> }
+                    .into_any()
+            }
+        })
         .into_any()
     };
     view! {
