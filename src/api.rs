@@ -181,7 +181,8 @@ async fn call(method: &str, path: &str, body: Option<String>) -> ApiResult<Strin
         body,
     )
     .await
-    .map_err(|e| ApiError::Network(format!("{e:?}")))?;
+    // The browser's own reason (offline, refused, blocked by CORS) is in its console.
+    .map_err(|_| ApiError::Network("no answer".to_owned()))?;
     if (200..300).contains(&status) {
         return Ok(text);
     }

@@ -5,7 +5,6 @@
 use std::cell::OnceCell;
 
 use portal_api::codec::{Decode, Members, Value};
-use wasm_bindgen::JsValue;
 
 /// What `config.json` may say. Every field has a default that suits the server-hosted portal.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,5 +201,5 @@ fn document_base() -> String {
 fn resolve(url: &str, base: &str) -> Result<String, String> {
     web_sys::Url::new_with_base(url, base)
         .map(|u| u.href())
-        .map_err(|e: JsValue| format!("{url:?} is not a valid address: {e:?}"))
+        .map_err(|_| format!("`{url}` is not a valid address"))
 }
