@@ -23,12 +23,19 @@ pub fn window() -> TimeDelta {
 }
 
 /// The first moment an extension may be asked for; `None` when the assignment can never be
-/// extended (its policy does not allow it, or it does not end).
+/// extended (its policy does not allow it, it does not end, or it already ends on the
+/// policy's last day).
 pub fn extendable_from(view: &ExtensionView) -> Option<DateTime<Utc>> {
     if !view.allow_extension || view.state != AssignmentState::Delivered {
         return None;
     }
-    view.end.map(|end| end - window())
+    let end = view.end?;
+    if let Expiration::AfterDateTime { end_date_time } = &view.expiration
+        && clock::parse(end_date_time).is_none_or(|last| last <= end)
+    {
+        return None;
+    }
+    Some(end - window())
 }
 
 /// Whether the assignment may be extended at `now`, and its new end if so (`None`: it no
@@ -157,9 +164,15 @@ mod tests {
             check_extension(&view, at("2026-12-30T00:00:00Z")),
             Ok(Some(at("2027-01-15T00:00:00Z")))
         );
+        assert_eq!(extendable_from(&view), Some(at("2026-12-17T00:00:00Z")));
         view.expiration = Expiration::AfterDateTime {
             end_date_time: "2026-12-31T00:00:00Z".into(),
         };
         assert!(check_extension(&view, at("2026-12-30T00:00:00Z")).is_err());
+        assert_eq!(
+            extendable_from(&view),
+            None,
+            "access that ends on the policy's last day offers no Extend"
+        );
     }
 }

@@ -134,13 +134,7 @@ pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
     .await?;
     let scope = Scope::from_parts(&scope, targets.into_iter().map(|t| t.0).collect())
         .unwrap_or(Scope::SpecificUsers(vec![]));
-    let expiration = match (expiration_type.as_str(), days, date_time) {
-        ("afterDuration", Some(days), _) => Expiration::AfterDuration {
-            duration_days: u32::try_from(days).unwrap_or(u32::MAX),
-        },
-        ("afterDateTime", _, Some(end_date_time)) => Expiration::AfterDateTime { end_date_time },
-        _ => Expiration::NoExpiration,
-    };
+    let expiration = expiration_of(&expiration_type, days, date_time);
     let stages = stages(db, &id).await?;
     let questions = questions(db, &id).await?;
     let policy = AssignmentPolicy {
@@ -524,4 +518,19 @@ pub async fn upsert_policy(
         }
     }
     Ok(())
+}
+
+/// A policy's expiration from its three columns.
+pub(crate) fn expiration_of(
+    kind: &str,
+    days: Option<i64>,
+    date_time: Option<String>,
+) -> Expiration {
+    match (kind, days, date_time) {
+        ("afterDuration", Some(days), _) => Expiration::AfterDuration {
+            duration_days: u32::try_from(days).unwrap_or(u32::MAX),
+        },
+        ("afterDateTime", _, Some(end_date_time)) => Expiration::AfterDateTime { end_date_time },
+        _ => Expiration::NoExpiration,
+    }
 }

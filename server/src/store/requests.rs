@@ -636,13 +636,16 @@ type AssignmentRow = (
     i64,
     Option<String>,
     String,
+    String,
+    Option<i64>,
+    Option<String>,
 );
 
 const ASSIGNMENT_COLUMNS: &str = "SELECT a.id, p.id, p.display_name, ap.id, ap.display_name, \
         a.state, a.request_id, a.start_at, a.end_at, ap.allow_extension, \
         (SELECT MAX(r.id) FROM assignment_requests r WHERE r.assignment_id = a.id \
             AND r.state IN ('submitted', 'pendingApproval', 'scheduled')), \
-        a.user_id \
+        a.user_id, ap.expiration_type, ap.expiration_days, ap.expiration_date_time \
      FROM assignments a JOIN access_packages p ON p.id = a.package_id \
      JOIN assignment_policies ap ON ap.id = a.policy_id";
 
@@ -681,6 +684,9 @@ fn assignment_of(row: AssignmentRow) -> (Assignment, String) {
         allow_extension,
         extension_request_id,
         user_id,
+        expiration_type,
+        expiration_days,
+        expiration_date_time,
     ) = row;
     let state = match state.as_str() {
         "expired" => AssignmentState::Expired,
@@ -692,7 +698,11 @@ fn assignment_of(row: AssignmentRow) -> (Assignment, String) {
         state,
         end: end.as_deref().and_then(clock::parse),
         allow_extension: allow_extension != 0,
-        expiration: portal_api::Expiration::NoExpiration,
+        expiration: super::catalog::expiration_of(
+            &expiration_type,
+            expiration_days,
+            expiration_date_time,
+        ),
     };
     let assignment = Assignment {
         id,
