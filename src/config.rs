@@ -38,6 +38,7 @@ impl RuntimeConfig {
 impl Decode for RuntimeConfig {
     fn decode<V: Value>(value: &V) -> Result<Self, String> {
         let m = Members(value);
+        m.only(&Self::FIELDS)?;
         Ok(Self {
             api_base_url: m
                 .optional("apiBaseUrl")?
@@ -55,6 +56,7 @@ impl Decode for RuntimeConfig {
 impl Decode for Oidc {
     fn decode<V: Value>(value: &V) -> Result<Self, String> {
         let m = Members(value);
+        m.only(&["issuer", "clientId"])?;
         Ok(Self {
             issuer: m.required("issuer")?,
             client_id: m.required("clientId")?,
@@ -103,7 +105,7 @@ pub async fn load() -> Result<RuntimeConfig, String> {
             ));
         }
     };
-    let config: RuntimeConfig = crate::json::from_str_strict(&text, &RuntimeConfig::FIELDS)
+    let config: RuntimeConfig = crate::json::from_str(&text)
         .map_err(|e| format!("The portal's configuration file {url} is not valid: {e}."))?;
     let api = resolve(&config.api_base_url, &base_uri)?
         .trim_end_matches('/')

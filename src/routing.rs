@@ -153,13 +153,18 @@ pub fn navigate(to: &str, replace: bool) {
         } else {
             address
         };
-        let _ = if replace {
+        // A link to the page on show adds no history entry, so Back still leaves it.
+        let here = CURRENT
+            .with(Cell::get)
+            .is_some_and(|l| l.0.with_untracked(|r| *r == route));
+        let _ = if replace || here {
             history.replace_state_with_url(&JsValue::NULL, "", Some(&address))
         } else {
             history.push_state_with_url(&JsValue::NULL, "", Some(&address))
         };
     }
-    if !replace {
+    // A new page starts at the top; embedded, the window is the host page's and stays put.
+    if !replace && !crate::config::embedded() {
         window.scroll_to_with_x_and_y(0.0, 0.0);
     }
     if let Some(location) = CURRENT.with(Cell::get) {
@@ -197,6 +202,7 @@ fn from_address() -> Option<Route> {
     let path = location.pathname().ok()?;
     let path = path
         .strip_prefix(&crate::config::base_path())
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
         .unwrap_or(&path);
     Some(Route {
         path: if path.is_empty() { "/" } else { path }.to_owned(),

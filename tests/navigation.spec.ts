@@ -67,6 +67,10 @@ test('back and forward move between views', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
   await page.goForward();
   await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+  // The link to the page on show adds no entry: Back still leaves the page.
+  await nav.getByRole('link', { name: 'My requests' }).click();
+  await page.goBack();
+  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
 });
 
 test('switching user keeps the page and shows it as the other person', async ({ page }) => {

@@ -79,11 +79,17 @@ test('a missing config.json says so instead of a blank page', async ({ page }) =
 });
 
 test('a malformed config.json names what is wrong', async ({ page }) => {
-  const site = await startNginx('/access/', '{"apiBaseUrl": "/api/v1", "apiBaseUrll": "typo"}');
-  try {
-    await page.goto(site.url);
-    await expect(page.getByRole('alert')).toContainText('apiBaseUrll');
-  } finally {
-    await site.stop();
+  for (const [config, named] of [
+    ['{"apiBaseUrl": "/api/v1", "apiBaseUrll": "typo"}', 'unknown field `apiBaseUrll`'],
+    ['{"oidc": {"issuer": "https://login.example.com", "clientID": "portal"}}', '`oidc`: unknown field `clientID`'],
+    ['["apiBaseUrl"]', 'expected an object'],
+  ]) {
+    const site = await startNginx('/access/', config);
+    try {
+      await page.goto(site.url);
+      await expect(page.getByRole('alert')).toContainText(named);
+    } finally {
+      await site.stop();
+    }
   }
 });

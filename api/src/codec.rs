@@ -5,7 +5,8 @@
 //! the browser's own `JSON.parse` and reads the result through [`Decode`], plain field-by-field
 //! code over any parsed JSON [`Value`]; request bodies are built the same way through
 //! [`Encode`] and [`Build`]. The server keeps serde. The tests at the bottom hold the two to the
-//! same JSON, type by type, so they cannot drift apart.
+//! same JSON, type by type, so they cannot drift apart. Reading is a little more lenient than
+//! serde's, on purpose: a list that is absent or `null` reads as empty.
 
 use crate::{
     AccessPackage, Answer, AnsweredQuestion, ApprovalStage, ApprovalStageSettings, Approver,
@@ -24,6 +25,8 @@ pub trait Value: Sized {
     fn number(&self) -> Option<f64>;
     fn boolean(&self) -> Option<bool>;
     fn items(&self) -> Option<Vec<Self>>;
+    /// The names of an object's members; `None` when it is not an object.
+    fn keys(&self) -> Option<Vec<String>>;
 }
 
 /// A JSON value under construction.
@@ -62,6 +65,22 @@ impl<V: Value> Members<'_, V> {
             .member(key)
             .map(|value| T::decode(&value).map_err(|e| format!("`{key}`: {e}")))
             .transpose()
+    }
+
+    /// Refuse any member not in `known`: for files a person writes, where an unknown
+    /// member is a typo.
+    pub fn only(&self, known: &[&str]) -> Result<(), String> {
+        let keys = self
+            .0
+            .keys()
+            .ok_or_else(|| "expected an object".to_owned())?;
+        match keys.iter().find(|key| !known.contains(&key.as_str())) {
+            Some(key) => Err(format!(
+                "unknown field `{key}`, expected one of `{}`",
+                known.join("`, `")
+            )),
+            None => Ok(()),
+        }
     }
 
     /// A list; absent means empty.

@@ -47,7 +47,8 @@ pub fn Extend(assignment: Assignment, #[prop(into)] on_done: Callback<()>) -> im
             )
             .await;
             if result.is_ok() {
-                on_done.run(());
+                // The page may have gone meanwhile.
+                on_done.try_run(());
             }
             result
         }

@@ -28,6 +28,8 @@ pub fn ShowMore(
     #[prop(into)] visible: Signal<bool>,
     #[prop(into)] on_click: Callback<()>,
 ) -> impl IntoView {
+    // Rebuilt only when it appears or goes, so the button keeps its focus across pages.
+    let visible = Memo::new(move |_| visible.get());
     move || {
         visible.get().then(|| view! {
             <button class="btn more" disabled=move || loading.get() on:click=move |_| on_click.run(())>

@@ -89,7 +89,8 @@ fn Decide(
                 }
                 Err(_) => return result,
             }
-            on_change.run(());
+            // The page may have gone meanwhile.
+            on_change.try_run(());
             result
         }
     });

@@ -46,7 +46,8 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
         async move {
             let result = api::cancel_request(&id).await;
             if result.is_ok() {
-                on_change.run(());
+                // The page may have gone meanwhile.
+                on_change.try_run(());
             }
             result
         }

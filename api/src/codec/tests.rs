@@ -22,6 +22,9 @@ impl Value for Json {
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
     }
+    fn keys(&self) -> Option<Vec<String>> {
+        self.as_object().map(|o| o.keys().cloned().collect())
+    }
 }
 
 impl Build for Json {
@@ -387,6 +390,23 @@ fn request_bodies_are_written_as_serde_writes_them() {
     }
     writes(user(Some(user_ref("Megan"))));
     writes(user(None));
+}
+
+#[test]
+fn only_known_members_are_let_through_where_asked() {
+    let known = ["issuer", "clientId"];
+    assert_eq!(
+        Members(&json!({"issuer": "x", "clientId": "y"})).only(&known),
+        Ok(())
+    );
+    assert_eq!(
+        Members(&json!({"issuer": "x", "clientID": "y"})).only(&known),
+        Err("unknown field `clientID`, expected one of `issuer`, `clientId`".to_owned())
+    );
+    assert_eq!(
+        Members(&json!(["issuer"])).only(&known),
+        Err("expected an object".to_owned())
+    );
 }
 
 #[test]
