@@ -277,29 +277,27 @@ impl CatalogFile {
         let users: HashSet<&str> = self.users.iter().map(|u| u.id.as_str()).collect();
         let groups: HashSet<&str> = self.groups.iter().map(|g| g.id.as_str()).collect();
         let catalogs: HashSet<&str> = self.catalogs.iter().map(|c| c.id.as_str()).collect();
-        duplicates("user", self.users.iter().map(|u| &u.id), &mut problems);
+        let ids: [(&str, Vec<&String>); 5] = [
+            ("user", self.users.iter().map(|u| &u.id).collect()),
+            ("group", self.groups.iter().map(|g| &g.id).collect()),
+            ("catalog", self.catalogs.iter().map(|c| &c.id).collect()),
+            ("package", self.packages.iter().map(|p| &p.id).collect()),
+            (
+                "policy",
+                self.packages
+                    .iter()
+                    .flat_map(|p| &p.policies)
+                    .map(|p| &p.id)
+                    .collect(),
+            ),
+        ];
+        for (kind, ids) in &ids {
+            duplicates(kind, ids.iter().copied(), &mut problems);
+            fit_for_links(kind, ids.iter().copied(), &mut problems);
+        }
         duplicates(
             "user principal name",
             self.users.iter().map(|u| &u.user_principal_name),
-            &mut problems,
-        );
-        duplicates("group", self.groups.iter().map(|g| &g.id), &mut problems);
-        duplicates(
-            "catalog",
-            self.catalogs.iter().map(|c| &c.id),
-            &mut problems,
-        );
-        duplicates(
-            "package",
-            self.packages.iter().map(|p| &p.id),
-            &mut problems,
-        );
-        duplicates(
-            "policy",
-            self.packages
-                .iter()
-                .flat_map(|p| &p.policies)
-                .map(|p| &p.id),
             &mut problems,
         );
         for user in &self.users {
@@ -569,6 +567,21 @@ fn duplicates<'a>(kind: &str, ids: impl Iterator<Item = &'a String>, problems: &
     }
 }
 
+/// Ids appear in the portal's links (`/package/<id>`) and in the emails that carry them, so
+/// each must be fit for an address as it is.
+fn fit_for_links<'a>(
+    kind: &str,
+    ids: impl Iterator<Item = &'a String>,
+    problems: &mut Vec<String>,
+) {
+    let fits = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    for id in ids.filter(|id| id.is_empty() || !id.chars().all(fits)) {
+        problems.push(format!(
+            "the {kind} id \"{id}\" may only have letters, digits, '-', '_' and '.'"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,6 +592,26 @@ mod tests {
         let file = parse(text).unwrap();
         assert!(file.users.len() >= 6);
         assert!(file.packages.len() >= 25);
+    }
+
+    #[test]
+    fn an_id_unfit_for_a_link_is_refused() {
+        let text = r#"
+            [[catalogs]]
+            id = "sales"
+            displayName = "Sales"
+
+            [[packages]]
+            id = "sales crm/eu"
+            catalog = "sales"
+            displayName = "Sales CRM"
+            description = "Pipeline"
+        "#;
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.contains("the package id \"sales crm/eu\" may only have letters, digits"),
+            "{err}"
+        );
     }
 
     #[test]
