@@ -131,7 +131,9 @@ fn ensure_npm_packages() -> anyhow::Result<()> {
         _ => false,
     };
     if !fresh {
-        step("Installing npm packages from package-lock.json (Playwright, binaryen's wasm-opt)");
+        step(
+            "Installing npm packages from package-lock.json (Playwright, axe, binaryen's wasm-opt)",
+        );
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&root))?;
