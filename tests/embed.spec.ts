@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { Page } from '@playwright/test';
 import { test as base, expect, Portal, root, startServer } from './fixtures';
 
@@ -122,4 +123,25 @@ test('one script mounts the portal into the intranet page, routes in the fragmen
   });
   expect(title).toEqual({ size: '40px', transform: 'uppercase', color: 'rgb(128, 0, 128)' });
   expect(await page.locator('.news button').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 105, 180)');
+});
+
+test('the portal passes axe\'s WCAG 2.1 AA checks mounted in the page and in its frame', async ({ page, intranet, portal }) => {
+  const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+  const found = (result: { violations: { id: string; nodes: { target: unknown[] }[] }[] }) =>
+    result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+
+  // Mounted by the script: only the portal's element is checked, the host page is not ours.
+  await page.goto(`${intranet}/script.html?portal=${encodeURIComponent(portal.url)}`);
+  await page.getByRole('button', { name: 'Sign in as Adele Vance' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  const mounted = await new AxeBuilder({ page }).include('[data-access-portal]').withTags(wcag).analyze();
+  expect(found(mounted)).toEqual([]);
+  // The checks reached into the shadow root: its buttons and headings were examined.
+  expect(mounted.passes.map((p) => p.id)).toEqual(expect.arrayContaining(['button-name', 'color-contrast']));
+
+  // The chrome-less layout a frame shows.
+  await page.goto(`${portal.url}/access?embed=1`);
+  await page.getByRole('button', { name: 'Sign in as Adele Vance' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Access I have' })).toBeVisible();
+  expect(found(await new AxeBuilder({ page }).withTags(wcag).analyze())).toEqual([]);
 });
