@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeDelta, Utc};
 
 /// The server's clock: the system's time plus an offset that only tests change.
 #[derive(Debug, Clone, Default)]
@@ -37,16 +37,44 @@ pub fn format(time: DateTime<Utc>) -> String {
 }
 
 /// Read a time as a requestor may write it: RFC 3339 with any offset, or a bare date (taken as
-/// midnight UTC). `None` when it is neither.
+/// midnight UTC). `None` when it is neither, or when it falls outside the years 0001 to 9999
+/// once in UTC (`9999-12-31T23:59:59-23:59` is in the year 10000), which the fixed-width
+/// form cannot hold.
 pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+    read(text).ok()
+}
+
+/// Why a text is not a time the portal can keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadTime {
+    /// Neither RFC 3339 nor a bare date.
+    NotATime,
+    /// A time, but before 0001-01-01 or after 9999-12-31 in UTC.
+    OutOfRange,
+}
+
+/// `parse`, saying why a text is not a time.
+pub fn read(text: &str) -> Result<DateTime<Utc>, BadTime> {
     let text = text.trim();
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Some(truncate_to_seconds(time.with_timezone(&Utc)));
+    let time = match DateTime::parse_from_rfc3339(text) {
+        Ok(time) => truncate_to_seconds(time.with_timezone(&Utc)),
+        Err(_) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|date| date.and_hms_opt(0, 0, 0))
+            .map(|time| time.and_utc())
+            .ok_or(BadTime::NotATime)?,
+    };
+    if (1..=9999).contains(&time.year()) {
+        Ok(time)
+    } else {
+        Err(BadTime::OutOfRange)
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|date| date.and_hms_opt(0, 0, 0))
-        .map(|time| time.and_utc())
+}
+
+/// A time the portal wrote itself, read back. One that does not read is a fault to surface,
+/// never something to replace with "now": a grant must not silently start today.
+pub fn stored(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    parse(text).ok_or_else(|| anyhow::anyhow!("the stored time {text:?} is not an RFC 3339 time"))
 }
 
 fn truncate_to_seconds(time: DateTime<Utc>) -> DateTime<Utc> {
@@ -67,6 +95,26 @@ mod tests {
     fn a_bare_date_is_midnight_utc() {
         assert_eq!(format(parse("2026-12-01").unwrap()), "2026-12-01T00:00:00Z");
         assert!(parse("next tuesday").is_none());
+    }
+
+    #[test]
+    fn a_time_that_leaves_the_years_0001_to_9999_in_utc_is_refused() {
+        assert_eq!(read("9999-12-31T23:59:59-23:59"), Err(BadTime::OutOfRange));
+        assert_eq!(read("0001-01-01T00:00:00+01:00"), Err(BadTime::OutOfRange));
+        assert_eq!(read("tomorrow"), Err(BadTime::NotATime));
+        assert_eq!(
+            read("9999-12-31T23:59:59Z").map(format).as_deref(),
+            Ok("9999-12-31T23:59:59Z")
+        );
+    }
+
+    #[test]
+    fn a_stored_time_that_does_not_read_is_an_error_not_now() {
+        assert!(stored("+10000-01-01T23:58:59Z").is_err());
+        assert_eq!(
+            format(stored("2026-12-01T00:00:00Z").unwrap()),
+            "2026-12-01T00:00:00Z"
+        );
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub const MAX_ANSWER_CHARS: usize = 1000;
 /// chosen day, which is "yesterday" in UTC for half the world.
 pub const START_SLACK: TimeDelta = TimeDelta::hours(24);
 
+/// How far ahead a requested start may lie: a year. Further out, the request would sit
+/// scheduled for longer than anyone remembers why it was made.
+pub const MAX_START_AHEAD: TimeDelta = TimeDelta::days(366);
+
 /// A request that passed every rule, in the form it is stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
@@ -137,24 +141,24 @@ fn check_schedule(
         ));
         return None;
     }
-    let start = clock::parse(&schedule.start_date_time);
-    let end = schedule.end_date_time.as_deref().map(clock::parse);
+    let start = read_date(&schedule.start_date_time, "schedule.startDateTime", errors);
+    let end = schedule
+        .end_date_time
+        .as_deref()
+        .map(|end| read_date(end, "schedule.endDateTime", errors));
     match start {
-        None => errors.push(FieldError::new(
-            "schedule.startDateTime",
-            "Give the start date as an RFC 3339 date and time, e.g. 2026-12-01T00:00:00Z.",
-        )),
         Some(start) if start < now - START_SLACK => errors.push(FieldError::new(
             "schedule.startDateTime",
             "The start date is in the past: choose today or a later day.",
         )),
-        Some(_) => {}
-    }
-    if let Some(None) = end {
-        errors.push(FieldError::new(
-            "schedule.endDateTime",
-            "Give the expire date as an RFC 3339 date and time, e.g. 2026-12-31T00:00:00Z.",
-        ));
+        Some(start) if start > now + MAX_START_AHEAD => errors.push(FieldError::new(
+            "schedule.startDateTime",
+            format!(
+                "The start date is more than a year away: choose a day on or before {}.",
+                day(now + MAX_START_AHEAD)
+            ),
+        )),
+        _ => {}
     }
     let (start, end) = (start?, end.flatten());
     if let Some(end) = end {
@@ -168,6 +172,35 @@ fn check_schedule(
         }
     }
     Some(access_period(&policy.expiration, start, end))
+}
+
+/// A date of the requested period, or the error that says what is wrong with it.
+fn read_date(text: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
+    let (what, example) = if field.ends_with("startDateTime") {
+        ("start", "2026-12-01T00:00:00Z")
+    } else {
+        ("expire", "2026-12-31T00:00:00Z")
+    };
+    match clock::read(text) {
+        Ok(time) => Some(time),
+        Err(clock::BadTime::NotATime) => {
+            errors.push(FieldError::new(
+                field,
+                format!("Give the {what} date as an RFC 3339 date and time, e.g. {example}."),
+            ));
+            None
+        }
+        Err(clock::BadTime::OutOfRange) => {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "The {what} date is outside the years 0001 to 9999 (in UTC): choose a real \
+                     date, e.g. {example}."
+                ),
+            ));
+            None
+        }
+    }
 }
 
 fn check_period_fits(
@@ -446,6 +479,39 @@ mod tests {
         );
         let local_midnight = with_schedule("2026-11-27T00:00:00+02:00", None);
         assert!(validate(&policy(), &local_midnight, now()).is_ok());
+    }
+
+    #[test]
+    fn a_start_in_the_year_ten_thousand_is_refused_as_out_of_range() {
+        let input = with_schedule("9999-12-31T23:59:59-23:59", None);
+        let errors = validate(&policy(), &input, now()).unwrap_err();
+        assert_eq!(fields(errors.clone()), ["schedule.startDateTime"]);
+        assert!(
+            errors[0].message.contains("0001 to 9999"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn a_start_more_than_a_year_ahead_is_refused_naming_the_last_day() {
+        let input = with_schedule("2027-12-01T00:00:00Z", None);
+        let errors = validate(&policy(), &input, now()).unwrap_err();
+        assert_eq!(fields(errors.clone()), ["schedule.startDateTime"]);
+        assert!(
+            errors[0].message.contains("2027-11-28"),
+            "{}",
+            errors[0].message
+        );
+        let within = with_schedule("2027-11-20T00:00:00Z", None);
+        assert!(validate(&policy(), &within, now()).is_ok());
+    }
+
+    #[test]
+    fn an_end_outside_the_years_0001_to_9999_is_refused() {
+        let input = with_schedule("2026-12-01T00:00:00Z", Some("9999-12-31T23:00:00-05:00"));
+        let errors = validate(&policy(), &input, now()).unwrap_err();
+        assert_eq!(fields(errors), ["schedule.endDateTime"]);
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-/// The requests whose current stage waits for the caller's decision, newest first.
+/// The requests whose current stage waits for the caller's decision, newest first, with how
+/// many there are in all (`totalCount`).
 #[utoipa::path(get, path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requests to decide", body = Page<AssignmentRequest>),
@@ -50,7 +51,12 @@ pub async fn list(
     let listing = Listing::AwaitingDecisionBy(me);
     let found =
         requests::requests(&state.db, &listing, window.after.as_ref(), window.fetch()).await?;
-    Ok(Json(window.page(found, super::requests::page_key)))
+    let total = requests::count(&state.db, &listing).await?;
+    Ok(Json(
+        window
+            .page(found, super::requests::page_key)
+            .counting(total),
+    ))
 }
 
 /// Approve or deny the stage of a request that waits for the caller. Approving the last stage
@@ -90,13 +96,17 @@ pub async fn decide(
         .await?
         .map(|record| record.policy.expiration)
         .unwrap_or(portal_api::Expiration::NoExpiration);
-    let requested = request.schedule.as_ref().and_then(|s| {
-        let start = clock::parse(&s.start_date_time)?;
-        Some(Period {
-            start,
-            end: s.end_date_time.as_deref().and_then(clock::parse),
+    // A requested period that does not read back is a fault, never "from now on".
+    let requested = request
+        .schedule
+        .as_ref()
+        .map(|s| -> anyhow::Result<Period> {
+            Ok(Period {
+                start: clock::stored(&s.start_date_time)?,
+                end: s.end_date_time.as_deref().map(clock::stored).transpose()?,
+            })
         })
-    });
+        .transpose()?;
     let grant = submission::granted_period(&expiration, requested, now);
     if requests::decide(&state.db, &request, &me, &plan, grant, now, &state.links()).await?
         == Applied::Lost

@@ -85,7 +85,8 @@ pub async fn extend(
         .schedule
         .end_date_time
         .as_deref()
-        .and_then(clock::parse);
+        .map(clock::stored)
+        .transpose()?;
     let view = ExtensionView {
         package_name: package.clone(),
         state: assignment.state,
@@ -104,10 +105,7 @@ pub async fn extend(
     }
     let (open, _) = requests::holdings(&state.db, &me).await?;
     if let Some(open) = open.get(&assignment.access_package.id) {
-        return Err(ApiError::Conflict(format!(
-            "You already have a request for {package} that is not finished ({open}); wait for \
-             it, or cancel it first."
-        )));
+        return Err(super::requests::already_open(package, Some(open)));
     }
     let answers = if input.answers.is_empty() {
         carried_over_answers(&state, &assignment.request_id, policy).await?
@@ -149,7 +147,7 @@ pub async fn extend(
         grant: (!approval).then_some(period),
         now,
     };
-    requests::submit(&state.db, &new, &state.links()).await?;
+    super::requests::submit(&state, &new, package).await?;
     super::requests::created(&state, &new.id).await
 }
 

@@ -156,6 +156,40 @@ async fn a_start_in_the_past_is_refused() {
 }
 
 #[tokio::test]
+async fn a_start_in_the_year_ten_thousand_is_refused_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+
+    let problem = adele
+        .create_request(&campaign("9999-12-31T23:59:59-23:59".into(), None))
+        .await
+        .problem(422);
+
+    let message = problem
+        .field("schedule.startDateTime")
+        .unwrap_or_else(|| panic!("{problem:?}"));
+    assert!(message.contains("0001 to 9999"), "{message}");
+    assert_nothing_was_stored(&adele).await;
+}
+
+#[tokio::test]
+async fn a_start_more_than_a_year_ahead_is_refused() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+
+    let problem = adele
+        .create_request(&campaign(day(400), None))
+        .await
+        .problem(422);
+
+    let message = problem
+        .field("schedule.startDateTime")
+        .unwrap_or_else(|| panic!("{problem:?}"));
+    assert!(message.contains("more than a year away"), "{message}");
+    assert_nothing_was_stored(&adele).await;
+}
+
+#[tokio::test]
 async fn today_is_a_valid_start_whatever_the_time_zone() {
     let app = spawn_app().await;
     let adele = app.sign_in("adele").await;
