@@ -1,6 +1,7 @@
 //! The time sweep: the changes that come due with time rather than with a click. Each is a
 //! conditional update, so several server instances may sweep at once and each change still
-//! happens once, with one audit entry and one email.
+//! happens once, with one audit entry and one email. A row that cannot be processed is logged
+//! and skipped: it never stops the changes due to everyone else.
 
 use std::time::Duration;
 
@@ -17,11 +18,13 @@ pub struct Swept {
     /// Access whose end passed: expired.
     pub expired_assignments: usize,
     /// Reminders written (14 days and 1 day before access ends).
-    pub reminders: u64,
+    pub reminders: usize,
+    /// Due rows that could not be processed (each logged); they are tried again next time.
+    pub failed: usize,
 }
 
 /// Make every change that is due at the state's clock's now. Every step runs even when an
-/// earlier one fails; the first failure is returned after all have run.
+/// earlier one fails; the first failure to read the due rows is returned after all have run.
 pub async fn run_once(state: &AppState) -> anyhow::Result<Swept> {
     let now = state.clock.now();
     let (db, links) = (&state.db, state.links());
@@ -29,11 +32,21 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<Swept> {
     let expired_requests = requests::expire_undecided(db, now, &links).await;
     let expired_assignments = requests::expire_assignments(db, now).await;
     let reminders = requests::remind_expiring(db, now, &links).await;
+    let (delivered, expired_requests, expired_assignments, reminders) = (
+        delivered?,
+        expired_requests?,
+        expired_assignments?,
+        reminders?,
+    );
     Ok(Swept {
-        delivered: delivered?,
-        expired_requests: expired_requests?,
-        expired_assignments: expired_assignments?,
-        reminders: reminders?,
+        delivered: delivered.done,
+        expired_requests: expired_requests.done,
+        expired_assignments: expired_assignments.done,
+        reminders: reminders.done,
+        failed: delivered.failed
+            + expired_requests.failed
+            + expired_assignments.failed
+            + reminders.failed,
     })
 }
 

@@ -18,7 +18,7 @@ use crate::extract::{Json, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::catalog;
-use crate::store::requests::{self, Applied, Listing, NewRequest, NewStage};
+use crate::store::requests::{self, Applied, Listing, NewRequest, NewStage, Submitted};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -64,16 +64,10 @@ pub async fn create(
     }
     let (open, held) = requests::holdings(&state.db, &me).await?;
     if let Some(open) = open.get(&package.id) {
-        return Err(ApiError::Conflict(format!(
-            "You already have a request for {} that is not finished ({open}); wait for it, or cancel it first.",
-            package.display_name
-        )));
+        return Err(already_open(&package.display_name, Some(open)));
     }
     if held.contains_key(&package.id) {
-        return Err(ApiError::Conflict(format!(
-            "You already have {}; there is no need to request it again.",
-            package.display_name
-        )));
+        return Err(already_held(&package.display_name));
     }
     let now = state.clock.now();
     let policy = &record.policy;
@@ -98,8 +92,35 @@ pub async fn create(
         grant: (request_state == RequestState::Delivered).then_some(period),
         now,
     };
-    requests::submit(&state.db, &new, &state.links()).await?;
+    submit(&state, &new, &package.display_name).await?;
     created(&state, &new.id).await
+}
+
+/// Write a request that passed every rule. What the checks before saw may have changed since
+/// (two requests sent at the same moment): the store has the last word, and what stood in the
+/// way answers 409.
+pub async fn submit(state: &AppState, new: &NewRequest, package_name: &str) -> ApiResult<()> {
+    match requests::submit(&state.db, new, &state.links()).await? {
+        Submitted::Done => Ok(()),
+        Submitted::AlreadyOpen => Err(already_open(package_name, None)),
+        Submitted::AlreadyHeld => Err(already_held(package_name)),
+    }
+}
+
+/// 409: the caller already has an open request for the package (`open`, when known).
+pub fn already_open(package_name: &str, open: Option<&str>) -> ApiError {
+    let which = open.map(|id| format!(" ({id})")).unwrap_or_default();
+    ApiError::Conflict(format!(
+        "You already have a request for {package_name} that is not finished{which}; wait for \
+         it, or cancel it first."
+    ))
+}
+
+/// 409: the caller holds the package already.
+pub fn already_held(package_name: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "You already have {package_name}; there is no need to request it again."
+    ))
 }
 
 /// The approval stages of a new request under `policy`, with their approvers resolved to

@@ -74,10 +74,12 @@ impl Db {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout
-                        // makes a second writer wait its turn instead of failing.
+                        // makes a second writer wait its turn instead of failing. FULL syncs
+                        // the log at every commit, so what was acknowledged survives a power
+                        // cut too, not only a crash of the process.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                      PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
                         )
                         .await?;
                     }

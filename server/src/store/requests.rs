@@ -81,21 +81,40 @@ pub enum Applied {
     Lost,
 }
 
+/// Whether a new request was written, or what already stood in its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Submitted {
+    Done,
+    /// The requestor has an open request for the package; nothing was written.
+    AlreadyOpen,
+    /// The requestor holds the package already (for a `userAdd`); nothing was written.
+    AlreadyHeld,
+}
+
 /// Write a new request, its stages and answers, its audit entries, its assignment (or the new
 /// end of the assignment it extends) when it is delivered at once, and the emails that tell of
-/// it. A second open request for the same package, or a package already held, fails on a
-/// unique index (409), even when both arrive at the same moment.
-pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Result<()> {
+/// it. At most one open request or held assignment per person and package, under any
+/// interleaving: the request is written first in an open state, where a unique index admits
+/// one per person and package (a second waits for the first and is then refused); only then,
+/// inside the same transaction, is the package looked for among what the person holds, and
+/// the request moved on to delivered or scheduled.
+pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Result<Submitted> {
     let now = format(request.now);
+    let submitted = if request.state == RequestState::PendingApproval {
+        RequestState::PendingApproval
+    } else {
+        RequestState::Submitted
+    };
     let mut tx = db.pool.begin().await?;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO assignment_requests (id, request_type, state, requestor_id, package_id, \
              policy_id, justification, schedule_start, schedule_end, created_at, completed_at, \
              version, assignment_id) \
-         VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $12)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, 1, $11)",
     )
     .bind(&request.id)
-    .bind(request.state.as_str())
+    .bind(request_type_name(request.request_type))
+    .bind(submitted.as_str())
     .bind(&request.requestor_id)
     .bind(&request.package_id)
     .bind(&request.policy_id)
@@ -103,11 +122,37 @@ pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Resul
     .bind(request.requested.map(|p| format(p.start)))
     .bind(request.requested.and_then(|p| p.end).map(format))
     .bind(&now)
-    .bind(request.state.is_final().then(|| now.clone()))
-    .bind(request_type_name(request.request_type))
     .bind(&request.extends)
     .execute(&mut *tx)
-    .await?;
+    .await;
+    match inserted {
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+            return Ok(Submitted::AlreadyOpen);
+        }
+        other => other?,
+    };
+    if request.request_type == RequestType::UserAdd {
+        let held: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM assignments WHERE user_id = $1 AND package_id = $2 \
+             AND state = 'delivered'",
+        )
+        .bind(&request.requestor_id)
+        .bind(&request.package_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if held.is_some() {
+            tx.rollback().await?;
+            return Ok(Submitted::AlreadyHeld);
+        }
+    }
+    if request.state != submitted {
+        sqlx::query("UPDATE assignment_requests SET state = $2, completed_at = $3 WHERE id = $1")
+            .bind(&request.id)
+            .bind(request.state.as_str())
+            .bind(request.state.is_final().then(|| now.clone()))
+            .execute(&mut *tx)
+            .await?;
+    }
     for (position, answer) in (0_i64..).zip(&request.answers) {
         sqlx::query(
             "INSERT INTO request_answers (request_id, question_id, position, question_text, value, \
@@ -155,11 +200,6 @@ pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Resul
             .await?;
         }
     }
-    let submitted = if request.state == RequestState::PendingApproval {
-        RequestState::PendingApproval
-    } else {
-        RequestState::Submitted
-    };
     let change = Change {
         entity_type: EntityType::AssignmentRequest,
         entity_id: &request.id,
@@ -211,7 +251,8 @@ pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Resul
         _ => vec![],
     };
     outbox::enqueue(&mut tx, &mails, &now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Submitted::Done)
 }
 
 /// Cancel `request_id` for its requestor, if it is still pending approval.
@@ -435,9 +476,41 @@ async fn extend(
     audit::record(conn, change).await
 }
 
-/// Deliver the scheduled requests whose period has started by `now`, telling each requestor;
-/// returns how many.
-pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<usize> {
+/// What one sweep step did: the rows it changed, and the rows it could not process. A row
+/// that fails is logged and left as it was for the next sweep; the others go on, so one bad
+/// row never holds up everyone's deliveries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepStep {
+    pub done: usize,
+    pub failed: usize,
+}
+
+impl SweepStep {
+    /// Count the outcome of one row: changed (`Ok(true)`), already changed by someone else
+    /// (`Ok(false)`), or failed (logged with the row's id).
+    fn count(&mut self, what: &'static str, id: &str, outcome: anyhow::Result<bool>) {
+        match outcome {
+            Ok(true) => self.done += 1,
+            Ok(false) => {}
+            Err(err) => {
+                self.failed += 1;
+                tracing::error!(
+                    what,
+                    id,
+                    error = format!("{err:#}"),
+                    "a due change failed; the sweep goes on with the others and tries this one again next time"
+                );
+            }
+        }
+    }
+}
+
+/// Deliver the scheduled requests whose period has started by `now`, telling each requestor.
+pub async fn deliver_scheduled(
+    db: &Db,
+    now: DateTime<Utc>,
+    links: &Links,
+) -> sqlx::Result<SweepStep> {
     let at = format(now);
     let due: Vec<ScheduledRow> = sqlx::query_as(
         "SELECT id, requestor_id, package_id, policy_id, schedule_start, schedule_end \
@@ -446,43 +519,57 @@ pub async fn deliver_scheduled(db: &Db, now: DateTime<Utc>, links: &Links) -> sq
     .bind(&at)
     .fetch_all(&db.pool)
     .await?;
-    let mut delivered = 0;
-    for (id, user_id, package_id, policy_id, start, end) in due {
-        let ending = Ending::by_system(
-            &id,
-            (RequestState::Scheduled, RequestState::Delivered),
-            "Access delivered",
-            &at,
-        );
-        let Some(mut tx) = end_request(db, ending).await? else {
-            continue;
-        };
-        let start = start
-            .as_deref()
-            .and_then(crate::domain::clock::parse)
-            .unwrap_or(now);
-        let end = end.as_deref().and_then(crate::domain::clock::parse);
-        let grant = Grant {
-            request_id: &id,
-            user_id: &user_id,
-            package_id: &package_id,
-            policy_id: &policy_id,
-            period: Period { start, end },
-            now: &at,
-        };
-        deliver(&mut tx, grant).await?;
-        let facts = outbox::request_facts(&mut tx, &id).await?;
-        let mail = notify::delivered(links, &facts, end, false);
-        outbox::enqueue(&mut tx, &[mail], &at).await?;
-        tx.commit().await?;
-        delivered += 1;
+    let mut step = SweepStep::default();
+    for row in due {
+        let id = row.0.clone();
+        let outcome = deliver_one_scheduled(db, row, &at, links).await;
+        step.count("deliver a scheduled request", &id, outcome);
     }
-    Ok(delivered)
+    Ok(step)
+}
+
+async fn deliver_one_scheduled(
+    db: &Db,
+    (id, user_id, package_id, policy_id, start, end): ScheduledRow,
+    at: &str,
+    links: &Links,
+) -> anyhow::Result<bool> {
+    // Read the period before anything is written: a start that does not read is a fault to
+    // report, never "from now on".
+    let start = clock::stored(start.as_deref().unwrap_or_default())?;
+    let end = end.as_deref().map(clock::stored).transpose()?;
+    let ending = Ending::by_system(
+        &id,
+        (RequestState::Scheduled, RequestState::Delivered),
+        "Access delivered",
+        at,
+    );
+    let Some(mut tx) = end_request(db, ending).await? else {
+        return Ok(false);
+    };
+    let grant = Grant {
+        request_id: &id,
+        user_id: &user_id,
+        package_id: &package_id,
+        policy_id: &policy_id,
+        period: Period { start, end },
+        now: at,
+    };
+    deliver(&mut tx, grant).await?;
+    let facts = outbox::request_facts(&mut tx, &id).await?;
+    let mail = notify::delivered(links, &facts, end, false);
+    outbox::enqueue(&mut tx, &[mail], at).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// End as `expired` the pending requests whose current stage was not decided by its due
-/// time, telling each requestor; returns how many.
-pub async fn expire_undecided(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<usize> {
+/// time, telling each requestor.
+pub async fn expire_undecided(
+    db: &Db,
+    now: DateTime<Utc>,
+    links: &Links,
+) -> sqlx::Result<SweepStep> {
     let at = format(now);
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT r.id FROM assignment_requests r JOIN request_stages s ON s.request_id = r.id \
@@ -491,28 +578,33 @@ pub async fn expire_undecided(db: &Db, now: DateTime<Utc>, links: &Links) -> sql
     .bind(&at)
     .fetch_all(&db.pool)
     .await?;
-    let mut expired = 0;
+    let mut step = SweepStep::default();
     for (id,) in due {
-        let ending = Ending::by_system(
-            &id,
-            (RequestState::PendingApproval, RequestState::Expired),
-            "Expired: no decision in time",
-            &at,
-        );
-        let Some(mut tx) = end_request(db, ending).await? else {
-            continue;
-        };
-        skip_open_stages(&mut tx, &id).await?;
-        let facts = outbox::request_facts(&mut tx, &id).await?;
-        outbox::enqueue(&mut tx, &[notify::expired(links, &facts)], &at).await?;
-        tx.commit().await?;
-        expired += 1;
+        let outcome = expire_one_request(db, &id, &at, links).await;
+        step.count("expire an undecided request", &id, outcome);
     }
-    Ok(expired)
+    Ok(step)
 }
 
-/// Mark as `expired` the assignments whose end has passed; returns how many.
-pub async fn expire_assignments(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usize> {
+async fn expire_one_request(db: &Db, id: &str, at: &str, links: &Links) -> anyhow::Result<bool> {
+    let ending = Ending::by_system(
+        id,
+        (RequestState::PendingApproval, RequestState::Expired),
+        "Expired: no decision in time",
+        at,
+    );
+    let Some(mut tx) = end_request(db, ending).await? else {
+        return Ok(false);
+    };
+    skip_open_stages(&mut tx, id).await?;
+    let facts = outbox::request_facts(&mut tx, id).await?;
+    outbox::enqueue(&mut tx, &[notify::expired(links, &facts)], at).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Mark as `expired` the assignments whose end has passed.
+pub async fn expire_assignments(db: &Db, now: DateTime<Utc>) -> sqlx::Result<SweepStep> {
     let at = format(now);
     let due: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM assignments WHERE state = 'delivered' AND end_at IS NOT NULL \
@@ -521,35 +613,40 @@ pub async fn expire_assignments(db: &Db, now: DateTime<Utc>) -> sqlx::Result<usi
     .bind(&at)
     .fetch_all(&db.pool)
     .await?;
-    let mut expired = 0;
+    let mut step = SweepStep::default();
     for (id,) in due {
-        let mut tx = db.pool.begin().await?;
-        let changed = sqlx::query(
-            "UPDATE assignments SET state = 'expired' WHERE id = $1 AND state = 'delivered'",
-        )
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            tx.rollback().await?;
-            continue;
-        }
-        let change = Change {
-            entity_type: EntityType::Assignment,
-            entity_id: &id,
-            actor_id: None,
-            action: "Assignment expired",
-            from_state: Some("delivered"),
-            to_state: "expired",
-            detail: None,
-            at: &at,
-        };
-        audit::record(&mut tx, change).await?;
-        tx.commit().await?;
-        expired += 1;
+        let outcome = expire_one_assignment(db, &id, &at).await;
+        step.count("expire an assignment", &id, outcome);
     }
-    Ok(expired)
+    Ok(step)
+}
+
+async fn expire_one_assignment(db: &Db, id: &str, at: &str) -> anyhow::Result<bool> {
+    let mut tx = db.pool.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE assignments SET state = 'expired' WHERE id = $1 AND state = 'delivered'",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let change = Change {
+        entity_type: EntityType::Assignment,
+        entity_id: id,
+        actor_id: None,
+        action: "Assignment expired",
+        from_state: Some("delivered"),
+        to_state: "expired",
+        detail: None,
+        at,
+    };
+    audit::record(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// One request with its stages, answers and history; `None` when there is none.
@@ -573,6 +670,24 @@ pub async fn requests(
     limit: u32,
 ) -> sqlx::Result<Vec<AssignmentRequest>> {
     let mut query = Sql::new(REQUEST_COLUMNS);
+    where_listed(&mut query, listing);
+    query.keyset_page(("r.created_at", "r.id"), Order::Descending, after, limit);
+    let rows: Vec<RequestRow> = query.fetch_all(&db.pool).await?;
+    hydrate(db, rows).await
+}
+
+/// How many requests `listing` shows in all.
+pub async fn count(db: &Db, listing: &Listing) -> sqlx::Result<u64> {
+    let mut query = Sql::new("SELECT COUNT(*) FROM assignment_requests r");
+    where_listed(&mut query, listing);
+    let counted: Vec<(i64,)> = query.fetch_all(&db.pool).await?;
+    Ok(counted
+        .first()
+        .map_or(0, |(n,)| u64::try_from(*n).unwrap_or_default()))
+}
+
+/// ` WHERE …` for the requests `listing` shows (the table is `r`).
+fn where_listed(query: &mut Sql, listing: &Listing) {
     match listing {
         Listing::MadeBy {
             requestor_id,
@@ -596,9 +711,6 @@ pub async fn requests(
             query.text(approver.clone());
         }
     }
-    query.keyset_page(("r.created_at", "r.id"), Order::Descending, after, limit);
-    let rows: Vec<RequestRow> = query.fetch_all(&db.pool).await?;
-    hydrate(db, rows).await
 }
 
 /// The ids of `user_id`'s open request and active assignment for each package they have one
@@ -727,8 +839,12 @@ fn assignment_of(row: AssignmentRow) -> (Assignment, String) {
 }
 
 /// Write the reminders due at `now` for access that ends soon: each once per assignment,
-/// kind and end, however many instances sweep at once. Returns how many were written.
-pub async fn remind_expiring(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx::Result<u64> {
+/// kind and end, however many instances sweep at once. `done` counts the reminders written.
+pub async fn remind_expiring(
+    db: &Db,
+    now: DateTime<Utc>,
+    links: &Links,
+) -> sqlx::Result<SweepStep> {
     let at = format(now);
     let horizon = format(now + crate::domain::extension::window());
     let rows: Vec<ReminderRow> = sqlx::query_as(
@@ -742,30 +858,40 @@ pub async fn remind_expiring(db: &Db, now: DateTime<Utc>, links: &Links) -> sqlx
     .bind(&horizon)
     .fetch_all(&db.pool)
     .await?;
-    let mut written = 0_u64;
-    for (id, start, end, package_name, allow_extension, user_id, name, mail) in rows {
-        let (Some(start), Some(end)) = (clock::parse(&start), clock::parse(&end)) else {
-            continue;
-        };
-        let Some(which) = notify::due_reminder(start, end, now) else {
-            continue;
-        };
-        let facts = notify::AssignmentFacts {
-            id,
-            package_name,
-            holder: notify::Person {
-                id: user_id,
-                name,
-                mail,
-            },
-            end,
-            extendable: allow_extension != 0,
-        };
-        let mail = notify::reminder(links, &facts, which);
-        let mut conn = db.pool.acquire().await?;
-        written += outbox::enqueue(&mut conn, &[mail], &at).await?;
+    let mut step = SweepStep::default();
+    for row in rows {
+        let id = row.0.clone();
+        let outcome = remind_one(db, row, now, &at, links).await;
+        step.count("write an expiry reminder", &id, outcome);
     }
-    Ok(written)
+    Ok(step)
+}
+
+async fn remind_one(
+    db: &Db,
+    (id, start, end, package_name, allow_extension, user_id, name, mail): ReminderRow,
+    now: DateTime<Utc>,
+    at: &str,
+    links: &Links,
+) -> anyhow::Result<bool> {
+    let (start, end) = (clock::stored(&start)?, clock::stored(&end)?);
+    let Some(which) = notify::due_reminder(start, end, now) else {
+        return Ok(false);
+    };
+    let facts = notify::AssignmentFacts {
+        id,
+        package_name,
+        holder: notify::Person {
+            id: user_id,
+            name,
+            mail,
+        },
+        end,
+        extendable: allow_extension != 0,
+    };
+    let mail = notify::reminder(links, &facts, which);
+    let mut conn = db.pool.acquire().await?;
+    Ok(outbox::enqueue(&mut conn, &[mail], at).await? > 0)
 }
 
 /// assignment, start, end, package name, extension allowed, holder id, name and mail.

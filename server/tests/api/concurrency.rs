@@ -1,6 +1,9 @@
 //! Races: of two changes that exclude each other, exactly one happens, with one audit entry.
 
-use portal_api::{AssignmentRequest, DecisionKind, RequestState};
+use chrono::{TimeDelta, Utc};
+use portal_api::{Assignment, AssignmentRequest, DecisionKind, Page, RequestState, RequestType};
+use portal_server::domain::submission::Period;
+use portal_server::store::requests::{self, NewRequest, NewStage, Submitted};
 
 use crate::helpers::spawn_app;
 
@@ -184,4 +187,85 @@ mod in_the_store {
             end: None,
         }
     }
+}
+
+/// Adele's request for Sales CRM under `policy_id`, ready for the store: under policy A it
+/// waits for Megan, under policy B it is delivered at once for two days.
+fn sales_crm_under(policy_id: &str, approval: bool) -> NewRequest {
+    let now = Utc::now();
+    let (state, grant, stages) = if approval {
+        let stage = NewStage {
+            approvers: vec!["megan".to_owned()],
+            is_approver_justification_required: false,
+            duration_days: 14,
+        };
+        (RequestState::PendingApproval, None, vec![stage])
+    } else {
+        let period = Period {
+            start: now,
+            end: Some(now + TimeDelta::days(2)),
+        };
+        (RequestState::Delivered, Some(period), vec![])
+    };
+    NewRequest {
+        id: requests::new_request_id(),
+        request_type: RequestType::UserAdd,
+        extends: None,
+        requestor_id: "adele".to_owned(),
+        package_id: "sales-crm".to_owned(),
+        policy_id: policy_id.to_owned(),
+        justification: Some("Quarterly pipeline review".to_owned()),
+        requested: None,
+        answers: vec![],
+        stages,
+        state,
+        grant,
+        now,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_requests_for_one_package_under_two_policies_at_once_write_one() {
+    let app = spawn_app().await;
+    let (db, links) = (&app.state.db, app.state.links());
+    let pending = sales_crm_under("sales-crm-a", true);
+    let delivered = sales_crm_under("sales-crm-b", false);
+
+    // Straight to the store, past the route's own checks: the store alone must hold the rule.
+    let (first, second) = tokio::join!(
+        requests::submit(db, &pending, &links),
+        requests::submit(db, &delivered, &links),
+    );
+
+    let mut outcomes = [
+        first.expect("written or refused"),
+        second.expect("written or refused"),
+    ];
+    outcomes.sort_by_key(|o| *o != Submitted::Done);
+    assert_eq!(outcomes[0], Submitted::Done, "{outcomes:?}");
+    assert_ne!(outcomes[1], Submitted::Done, "{outcomes:?}");
+    let adele = app.sign_in("adele").await;
+    let mine: Page<AssignmentRequest> = adele.requests("").await.ok();
+    let access: Page<Assignment> = adele.assignments().await.ok();
+    assert_eq!(mine.value.len(), 1, "{:?}", mine.value);
+    assert!(
+        access.value.len() == usize::from(mine.value[0].state == RequestState::Delivered),
+        "{:?} / {:?}",
+        mine.value,
+        access.value
+    );
+}
+
+#[tokio::test]
+async fn a_request_for_a_package_already_held_is_refused_by_the_store_itself() {
+    let app = spawn_app().await;
+    let (db, links) = (&app.state.db, app.state.links());
+    let first = requests::submit(db, &sales_crm_under("sales-crm-b", false), &links).await;
+
+    let second = requests::submit(db, &sales_crm_under("sales-crm-a", true), &links).await;
+    let third = requests::submit(db, &sales_crm_under("sales-crm-b", false), &links).await;
+
+    assert_eq!(first.expect("written"), Submitted::Done);
+    assert_eq!(second.expect("refused"), Submitted::AlreadyHeld);
+    assert_eq!(third.expect("refused"), Submitted::AlreadyHeld);
 }

@@ -155,3 +155,35 @@ async fn two_sweeps_at_once_expire_a_request_and_write_a_reminder_once() {
     let count = |kind: &str| outbox.iter().filter(|m| m.kind == kind).count();
     assert_eq!((count("expired"), count("reminder14Days")), (1, 1));
 }
+
+#[tokio::test]
+async fn a_scheduled_request_whose_start_does_not_read_is_reported_and_the_others_are_still_delivered()
+ {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    let diego = app.sign_in("diego").await;
+    let broken = scheduled_request(&app, &adele).await;
+    let sound = scheduled_request(&app, &diego).await;
+    // A start the portal could once write: the year 10000 in a fixed-width column.
+    sqlx::query("UPDATE assignment_requests SET schedule_start = $1 WHERE id = $2")
+        .bind("+10000-01-01T23:58:59Z")
+        .bind(&broken.id)
+        .execute(&app.state.db.pool)
+        .await
+        .expect("the row is changed");
+
+    app.advance(TimeDelta::days(4));
+    let swept = app.sweep().await;
+
+    assert_eq!((swept.delivered, swept.failed), (1, 1));
+    let sound: AssignmentRequest = diego.request(&sound.id).await.ok();
+    assert_eq!(sound.state, RequestState::Delivered);
+    let broken: AssignmentRequest = adele.request(&broken.id).await.ok();
+    assert_eq!(
+        broken.state,
+        RequestState::Scheduled,
+        "never delivered as from now"
+    );
+    let access: Page<Assignment> = adele.assignments().await.ok();
+    assert!(access.value.is_empty(), "{:?}", access.value);
+}
