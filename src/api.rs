@@ -143,8 +143,13 @@ pub async fn extend(assignment_id: &str, body: ExtendAssignment) -> ApiResult<As
     .await
 }
 
-pub async fn approvals() -> ApiResult<Page<AssignmentRequest>> {
-    get("/approvals").await
+pub async fn approvals(cursor: Option<&str>) -> ApiResult<Page<AssignmentRequest>> {
+    let mut path = "/approvals?limit=50".to_owned();
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    get(&path).await
 }
 
 pub async fn decide(request_id: &str, decision: Decision) -> ApiResult<AssignmentRequest> {

@@ -9,10 +9,13 @@ use portal_api::Page;
 
 use crate::api::{ApiError, ApiResult};
 
-/// The items loaded so far, the cursor of the next page, and whether a load runs or failed.
+/// The items loaded so far, the cursor of the next page, the count of all where known, and
+/// whether a load runs or failed.
 pub struct Paged<T: Send + Sync + 'static> {
     pub items: RwSignal<Vec<T>>,
     pub next: RwSignal<Option<String>>,
+    /// How many items the whole listing has, where the server counts them.
+    pub total: RwSignal<Option<u64>>,
     pub loading: RwSignal<bool>,
     pub error: RwSignal<Option<ApiError>>,
     generation: StoredValue<u32>,
@@ -31,6 +34,7 @@ impl<T: Send + Sync + 'static> Default for Paged<T> {
         Self {
             items: RwSignal::new(Vec::new()),
             next: RwSignal::new(None),
+            total: RwSignal::new(None),
             loading: RwSignal::new(true),
             error: RwSignal::new(None),
             generation: StoredValue::new(0),
@@ -67,6 +71,7 @@ impl<T: Send + Sync + 'static> Paged<T> {
                         self.items.set(page.value);
                     }
                     self.next.set(page.next_cursor);
+                    self.total.set(page.total_count);
                 }
                 Err(err) => self.error.set(Some(err)),
             }

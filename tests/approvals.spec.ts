@@ -1,8 +1,11 @@
 // Journeys of the approver's side: a manager approves or denies in Approvals, a two-stage
 // request passes both stages, and an approver who is beaten to it is told by whom.
 import { Browser, Page } from '@playwright/test';
-import { test, expect } from './fixtures';
-import { openAs, openRequestForm, submit } from './portal';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, startServer } from './fixtures';
+import { openAs, openRequestForm, signIn, submit } from './portal';
 
 /** A second person in their own browser context (their own tab session). */
 async function person(browser: Browser, url: string, name: string, path: string): Promise<Page> {
@@ -111,4 +114,58 @@ test('an approver never sees Approve on their own request', async ({ page }) => 
   await page.goto(`/approvals/${id}`);
   await expect(page.getByText('This is your own request')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+});
+
+test('a manager with 81 requests waiting sees how many, and reaches every one with Show more', async ({ browser }) => {
+  // A team of 81 reporting to one manager, each asking for the team drive.
+  const dir = mkdtempSync(join(tmpdir(), 'portal-team-'));
+  const people = Array.from({ length: 81 }, (_, i) => `member${i + 1}`);
+  const catalog = [
+    '[[users]]\nid = "boss"\ndisplayName = "Bo Manager"\nuserPrincipalName = "boss@contoso.com"\n',
+    ...people.map(
+      (id, i) => `[[users]]\nid = "${id}"\ndisplayName = "Team Member ${i + 1}"\nuserPrincipalName = "${id}@contoso.com"\nmanager = "boss"\n`,
+    ),
+    '[[catalogs]]\nid = "team"\ndisplayName = "Team"\ndescription = "The team\'s things."\n',
+    '[[packages]]\nid = "team-drive"\ncatalog = "team"\ndisplayName = "Team drive"\ndescription = "Files of the team."\n' +
+      'resourceRoles = [{ role = "Member", resource = "Team drive", type = "site" }]\n',
+    '[[packages.policies]]\nid = "team-drive-manager"\ndisplayName = "Manager approves"\ndescription = "Your manager decides."\n' +
+      'isApprovalRequiredForAdd = true\nexpiration = { type = "noExpiration" }\n' +
+      'stages = [{ primaryApprovers = ["requestorManager"], durationBeforeAutomaticDenialDays = 14 }]\n',
+  ].join('\n');
+  const seed = join(dir, 'team.toml');
+  writeFileSync(seed, catalog);
+  const portal = await startServer([], seed);
+  try {
+    for (const id of people) {
+      const signIn = await fetch(`${portal.url}/api/v1/auth/demo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userPrincipalName: `${id}@contoso.com` }),
+      });
+      const { accessToken } = await signIn.json();
+      const created = await fetch(`${portal.url}/api/v1/assignmentRequests`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ accessPackageId: 'team-drive', assignmentPolicyId: 'team-drive-manager' }),
+      });
+      expect(created.status).toBe(201);
+    }
+
+    const page = await browser.newPage();
+    await page.goto(`${portal.url}/approvals`);
+    await signIn(page, 'Bo Manager');
+    await expect(page.getByRole('status').getByText('81 requests wait for your decision; showing the first 50')).toBeVisible();
+    const rows = page.getByRole('row', { name: /Team drive/ });
+    await expect(rows).toHaveCount(50);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await expect(rows).toHaveCount(81);
+    await expect(page.getByRole('status').getByText('81 requests wait for your decision', { exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Show more' })).toHaveCount(0);
+    for (const n of [1, 40, 81]) {
+      await expect(page.getByRole('cell', { name: `Team Member ${n}`, exact: true })).toBeVisible();
+    }
+  } finally {
+    await portal.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,8 +16,11 @@ export interface Portal {
   stop: () => Promise<void>;
 }
 
-/** Start portal-server with demo data on a free port; `args` add or override flags. */
-export async function startServer(args: string[] = []): Promise<Portal> {
+/**
+ * Start portal-server on a free port with the demo catalog, or with the catalog file `seed`;
+ * `args` add flags.
+ */
+export async function startServer(args: string[] = [], seed = join(root, 'server/demo/catalog.toml')): Promise<Portal> {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   const bin = process.env.PORTAL_SERVER_BIN ?? join(root, 'target/debug/portal-server');
   const child: ChildProcess = spawn(
@@ -27,7 +30,7 @@ export async function startServer(args: string[] = []): Promise<Portal> {
       '--demo',
       '--database-url', `sqlite://${join(dir, 'portal.db')}`,
       '--static-dir', dist,
-      '--seed', join(root, 'server/demo/catalog.toml'),
+      '--seed', seed,
       ...args,
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -183,6 +183,7 @@ impl<T: Decode> Decode for Page<T> {
         Ok(Self {
             value: m.list("value")?,
             next_cursor: m.optional("nextCursor")?,
+            total_count: m.optional("totalCount")?,
         })
     }
 }

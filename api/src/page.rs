@@ -10,6 +10,10 @@ pub struct Page<T> {
     pub value: Vec<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// How many items the whole listing has, on every page, where the listing counts them
+    /// (the approvals waiting for the caller do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -18,6 +22,15 @@ impl<T> Page<T> {
         Self {
             value,
             next_cursor: None,
+            total_count: None,
+        }
+    }
+
+    /// This page, saying how many items the whole listing has.
+    pub fn counting(self, total: u64) -> Self {
+        Self {
+            total_count: Some(total),
+            ..self
         }
     }
 }

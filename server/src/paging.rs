@@ -79,6 +79,7 @@ pub fn page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> (String, Strin
     Page {
         value: items,
         next_cursor,
+        total_count: None,
     }
 }
 

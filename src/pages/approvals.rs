@@ -2,29 +2,46 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
+use portal_api::AssignmentRequest;
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading};
+use crate::components::loading::{ErrorNotice, Loading, ShowMore};
 use crate::format;
-use crate::load::Load;
+use crate::paging::Paged;
 
-/// Who asked for what, why, for when, and how long it has waited.
+/// Who asked for what, why, for when, and how long it has waited; how many wait in all, and
+/// "Show more" while there are more.
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     crate::set_title("Approvals");
-    let data = Load::new(api::approvals);
+    let list = Paged::<AssignmentRequest>::default();
+    let load = move |more: bool| {
+        list.load(more, move |cursor| async move {
+            api::approvals(cursor.as_deref()).await
+        });
+    };
+    load(false);
     let body = move || {
-        match data.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok(page)) if page.value.is_empty() => view! {
-            <div class="empty" role="status">
-                <h2>"Nothing to approve"</h2>
-                <p>"When someone asks for access that you approve, their request appears here."</p>
-            </div>
+        if let Some(err) = list.error.get() {
+            let more = !list.items.with_untracked(Vec::is_empty);
+            return view! { <ErrorNotice error=err retry=move || load(more)/> }.into_any();
         }
-        .into_any(),
-        Some(Ok(page)) => view! {
+        if list.items.with(Vec::is_empty) {
+            if list.loading.get() {
+                return view! { <Loading/> }.into_any();
+            }
+            return view! {
+                <div class="empty" role="status">
+                    <h2>"Nothing to approve"</h2>
+                    <p>"When someone asks for access that you approve, their request appears here."</p>
+                </div>
+            }
+            .into_any();
+        }
+        view! {
+            <p class="count" role="status">
+                {move || count_text(list.items.with(Vec::len), list.total.get())}
+            </p>
             <table class="table">
                 <thead>
                     <tr>
@@ -35,7 +52,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.value.into_iter().map(|r| view! {
+                    {move || list.items.get().into_iter().map(|r| view! {
                         <tr>
                             <th scope="row"><Link href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</Link></th>
                             <td>{r.requestor.display_name}</td>
@@ -45,12 +62,26 @@ pub fn ApprovalsPage() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
         }
-        .into_any(),
-    }
+        .into_any()
     };
     view! {
         <h1>"Approvals"</h1>
         {body}
+    }
+}
+
+/// "81 requests wait for your decision", and how many of them are on show when not all are.
+fn count_text(shown: usize, total: Option<u64>) -> String {
+    let total = total.unwrap_or(shown as u64);
+    let waiting = match total {
+        1 => "1 request waits for your decision".to_owned(),
+        n => format!("{n} requests wait for your decision"),
+    };
+    if (shown as u64) < total {
+        format!("{waiting}; showing the first {shown}")
+    } else {
+        waiting
     }
 }

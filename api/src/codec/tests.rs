@@ -212,7 +212,9 @@ fn users_and_tokens_read_as_serde_writes_them() {
     reads(Page {
         value: Vec::<User>::new(),
         next_cursor: Some("abc".into()),
+        total_count: None,
     });
+    reads(Page::last(Vec::<User>::new()).counting(81));
 }
 
 #[test]

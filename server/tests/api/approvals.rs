@@ -25,6 +25,42 @@ async fn the_manager_sees_the_request_waiting_for_their_decision_and_others_do_n
 }
 
 #[tokio::test]
+async fn every_request_waiting_for_an_approver_is_counted_and_reached_page_by_page() {
+    let app = spawn_app().await;
+    let megan = app.sign_in("megan").await;
+    let mut waiting = Vec::new();
+    for user in ["adele", "diego", "lynne"] {
+        let requestor = app.sign_in(user).await;
+        waiting.push(
+            requestor
+                .request_access("sales-crm", "sales-crm-a")
+                .await
+                .id,
+        );
+    }
+
+    let first: Page<AssignmentRequest> = megan.approvals_page("limit=2").await.ok();
+    let cursor = first.next_cursor.clone().expect("a second page");
+    let second: Page<AssignmentRequest> = megan
+        .approvals_page(&format!("limit=2&cursor={cursor}"))
+        .await
+        .ok();
+
+    assert_eq!((first.total_count, second.total_count), (Some(3), Some(3)));
+    assert_eq!((first.value.len(), second.value.len()), (2, 1));
+    assert_eq!(second.next_cursor, None);
+    let mut seen: Vec<String> = first
+        .value
+        .into_iter()
+        .chain(second.value)
+        .map(|r| r.id)
+        .collect();
+    seen.sort();
+    waiting.sort();
+    assert_eq!(seen, waiting);
+}
+
+#[tokio::test]
 async fn approving_the_only_stage_delivers_the_access() {
     let app = spawn_app().await;
     let adele = app.sign_in("adele").await;

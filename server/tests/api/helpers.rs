@@ -77,7 +77,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         seed: Some(demo_catalog()),
         token_secret: Some("test-secret".to_owned()),
         token_ttl_seconds: 600,
-        public_url: PUBLIC_URL.to_owned(),
+        public_url: Some(PUBLIC_URL.to_owned()),
         smtp_host: None,
         smtp_port: None,
         smtp_tls: SmtpTls::None,
@@ -318,6 +318,11 @@ impl Session {
         self.get("/approvals").await
     }
 
+    /// `GET /approvals?…` with the query as written, e.g. `limit=2&cursor=…`.
+    pub async fn approvals_page(&self, query: &str) -> Reply {
+        self.get(&format!("/approvals?{query}")).await
+    }
+
     /// `POST /approvals/{id}/decision`.
     pub async fn decide(
         &self,
@@ -459,14 +464,16 @@ async fn read(response: reqwest::Result<reqwest::Response>) -> Reply {
 
 /// A database used by one test only: a SQLite file in a temporary folder, or a PostgreSQL
 /// database with a unique name, dropped when the test ends.
-struct FreshDatabase {
-    url: String,
+/// A database of the test's own, dropped with it: a SQLite file in a temporary folder, or a
+/// new database on the PostgreSQL server that `PORTAL_TEST_POSTGRES_URL` names.
+pub struct FreshDatabase {
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
 }
 
 impl FreshDatabase {
-    async fn create() -> Self {
+    pub async fn create() -> Self {
         match std::env::var(POSTGRES_ENV)
             .ok()
             .filter(|url| !url.is_empty())
