@@ -26,17 +26,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: crate::Config) -> anyhow::Result<()> {
+async fn serve(mut config: crate::Config) -> anyhow::Result<()> {
     let addr = (config.address, config.port);
     let postman = crate::mail::Postman::new(&config)?;
     if config.smtp_host.is_none() {
         tracing::info!("no SMTP server configured: emails are written to this log");
     }
-    let state = crate::state(config).await?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr:?}"))?;
     let local = listener.local_addr()?;
+    // With --port 0 the port is known only now; links in emails must use it.
+    config.port = local.port();
+    let state = crate::state(config).await?;
     let every = |seconds: u64| std::time::Duration::from_secs(seconds.max(1));
     tokio::spawn(crate::sweep::run(
         state.clone(),

@@ -88,14 +88,10 @@ pub struct Config {
     #[arg(long, env = "PORTAL_TOKEN_TTL", default_value_t = 8 * 3600, global = true)]
     pub token_ttl_seconds: u64,
 
-    /// The portal's address as people reach it; links in emails start with it.
-    #[arg(
-        long,
-        env = "PORTAL_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080",
-        global = true
-    )]
-    pub public_url: String,
+    /// The portal's address as people reach it (`https://access.contoso.com`); links in emails
+    /// start with it. Without it, links use the address and port the server actually serves on.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
 
     /// Web origins (`https://intranet.example.com`) whose pages may call the API from a
     /// browser, for a portal hosted on another origin than the API; comma-separated. A portal
@@ -200,6 +196,20 @@ impl SmtpTls {
 }
 
 impl Config {
+    /// The portal's address as people reach it: `--public-url`, or else the address and port
+    /// it serves on (`localhost` for a server listening on every address).
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = match self.address {
+            address if address.is_unspecified() => "localhost".to_owned(),
+            IpAddr::V6(address) => format!("[{address}]"),
+            IpAddr::V4(address) => address.to_string(),
+        };
+        format!("http://{host}:{}", self.port)
+    }
+
     /// Whether demo sign-in may be offered on the configured address.
     pub fn demo_allowed(&self) -> Result<bool, String> {
         if !self.demo {
@@ -233,6 +243,26 @@ mod tests {
         assert_eq!(
             config.smtp_host, None,
             "no SMTP server: emails go to the log"
+        );
+    }
+
+    #[test]
+    fn without_a_public_url_links_use_the_address_and_port_served() {
+        assert_eq!(
+            parse(&["--port", "18090"]).public_url(),
+            "http://127.0.0.1:18090"
+        );
+        assert_eq!(
+            parse(&["--address", "::1", "--port", "9000"]).public_url(),
+            "http://[::1]:9000"
+        );
+        assert_eq!(
+            parse(&["--address", "0.0.0.0"]).public_url(),
+            "http://localhost:8080"
+        );
+        assert_eq!(
+            parse(&["--public-url", "https://access.contoso.com"]).public_url(),
+            "https://access.contoso.com"
         );
     }
 

@@ -22,6 +22,6 @@ pub struct AppState {
 impl AppState {
     /// Links into the portal, for emails.
     pub fn links(&self) -> Links {
-        Links::new(&self.config.public_url)
+        Links::new(&self.config.public_url())
     }
 }
