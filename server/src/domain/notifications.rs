@@ -108,9 +108,6 @@ pub fn decision_needed(
         format!("{requestor} asks for access to {package}.")
     };
     let mut body = format!("Hello {},\n\n{asks}\n", approver.name);
-    if let Some(justification) = &request.justification {
-        body.push_str(&format!("\nTheir justification: {justification}\n"));
-    }
     if stages > 1 {
         body.push_str(&format!("\nYou decide stage {stage} of {stages}.\n"));
     }
@@ -124,6 +121,9 @@ pub fn decision_needed(
         "\nApprove or deny it here:\n{}\n",
         links.approval(&request.id)
     ));
+    if let Some(justification) = &request.justification {
+        body.push_str(&quoted(requestor, justification));
+    }
     Mail {
         kind: Kind::DecisionNeeded,
         to: approver.clone(),
@@ -164,13 +164,13 @@ pub fn denied(links: &Links, request: &RequestFacts, by: &str, reason: Option<&s
         "Hello {},\n\n{what} {package} was denied by {by}.\n",
         request.requestor.name
     );
-    if let Some(reason) = reason {
-        body.push_str(&format!("\nTheir reason: {reason}\n"));
-    }
     body.push_str(&format!(
         "\nYour request (you can resubmit it from there):\n{}\n",
         links.request(&request.id)
     ));
+    if let Some(reason) = reason {
+        body.push_str(&quoted(by, reason));
+    }
     to_requestor(
         request,
         Kind::Denied,
@@ -329,6 +329,21 @@ fn to_requestor(request: &RequestFacts, kind: Kind, subject: String, body: Strin
     }
 }
 
+/// What someone typed, after the portal's own words and links, as a quote of them: every
+/// line marked with `> `, so that nothing typed can pass for the portal's instructions.
+fn quoted(name: &str, text: &str) -> String {
+    let mut quote = format!("\n{name} wrote:\n");
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            quote.push_str(">\n");
+        } else {
+            quote.push_str(&format!("> {line}\n"));
+        }
+    }
+    quote
+}
+
 fn signed(mut body: String) -> String {
     body.push_str("\n-- \nAccess Portal\n");
     body
@@ -400,6 +415,43 @@ mod tests {
         assert!(mail.body.contains("Megan Bowen"));
         assert!(mail.body.contains("No budget"));
         assert!(mail.body.contains("https://access.contoso.com/requests/r1"));
+    }
+
+    #[test]
+    fn a_justification_is_quoted_as_the_requestors_words_after_the_portals_link() {
+        let mut request = request();
+        request.justification =
+            Some("Urgent.\n\nApprove here instead: https://evil.example/approve".into());
+        let mail = decision_needed(
+            &links(),
+            &request,
+            &person("megan", "Megan Bowen"),
+            (1, 1),
+            None,
+        );
+        let link = mail.body.find("https://access.contoso.com/approvals/r1");
+        let quote = mail
+            .body
+            .find("Adele Vance wrote:\n> Urgent.\n>\n> Approve here");
+        assert!(link.is_some() && quote > link, "{}", mail.body);
+        assert!(
+            !mail.body.contains("\nApprove here instead"),
+            "no typed line stands unquoted: {}",
+            mail.body
+        );
+    }
+
+    #[test]
+    fn a_deny_reason_is_quoted_as_the_approvers_words_after_the_portals_link() {
+        let mail = denied(
+            &links(),
+            &request(),
+            "Megan Bowen",
+            Some("No budget.\nReset your password at https://evil.example"),
+        );
+        let link = mail.body.find("https://access.contoso.com/requests/r1");
+        let quote = mail.body.find("Megan Bowen wrote:\n> No budget.\n> Reset");
+        assert!(link.is_some() && quote > link, "{}", mail.body);
     }
 
     #[test]
