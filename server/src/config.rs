@@ -51,6 +51,7 @@ pub struct Config {
         long,
         env = "DATABASE_URL",
         default_value = "sqlite://data/portal.db",
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,
