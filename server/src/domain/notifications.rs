@@ -33,6 +33,23 @@ impl Links {
     }
 }
 
+/// How the portal writes the emails a new request causes: where their links point, and how
+/// many approval emails one requestor's requests may cause per hour (0: no cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub links: Links,
+    pub approval_emails_per_hour: u32,
+}
+
+impl Outgoing {
+    /// Whether a new request may ask its approvers by email, when `sent` approval emails
+    /// were written for its requestor's requests in the past hour. A request's approvers are
+    /// asked all together or not at all; those not asked still find it under Approvals.
+    pub fn may_ask_approvers(&self, sent: u64) -> bool {
+        self.approval_emails_per_hour == 0 || sent < u64::from(self.approval_emails_per_hour)
+    }
+}
+
 /// Someone a message goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -520,6 +537,21 @@ mod tests {
             "Reminder: your access to Sales CRM ends tomorrow"
         );
         assert!(mail.body.contains("extend"));
+    }
+
+    #[test]
+    fn approvers_are_emailed_until_the_requestors_hourly_cap_is_reached() {
+        let capped = Outgoing {
+            links: links(),
+            approval_emails_per_hour: 3,
+        };
+        assert!(capped.may_ask_approvers(2));
+        assert!(!capped.may_ask_approvers(3));
+        let uncapped = Outgoing {
+            approval_emails_per_hour: 0,
+            ..capped
+        };
+        assert!(uncapped.may_ask_approvers(1_000));
     }
 
     #[test]

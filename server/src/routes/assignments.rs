@@ -149,7 +149,7 @@ pub async fn extend(
         grant: (!approval).then_some(period),
         now,
     };
-    requests::submit(&state.db, &new, &state.links()).await?;
+    requests::submit(&state.db, &new, &state.outgoing()).await?;
     super::requests::created(&state, &new.id).await
 }
 

@@ -98,7 +98,7 @@ pub async fn create(
         grant: (request_state == RequestState::Delivered).then_some(period),
         now,
     };
-    requests::submit(&state.db, &new, &state.links()).await?;
+    requests::submit(&state.db, &new, &state.outgoing()).await?;
     created(&state, &new.id).await
 }
 
