@@ -47,7 +47,9 @@ async fn serve(mut config: crate::Config) -> anyhow::Result<()> {
     tokio::spawn(postman.run(state.clone(), every(state.config.mail_interval_seconds)));
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");
-    axum::serve(listener, crate::app(state))
+    // The peer's address feeds the limits per address (sign-in).
+    let app = crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server stopped with an error")?;

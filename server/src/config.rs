@@ -51,6 +51,7 @@ pub struct Config {
         long,
         env = "DATABASE_URL",
         default_value = "sqlite://data/portal.db",
+        hide_env_values = true,
         global = true
     )]
     pub database_url: String,
@@ -113,6 +114,54 @@ pub struct Config {
         global = true
     )]
     pub frame_ancestors: Vec<String>,
+
+    /// How many changes (POST calls under /api/v1) one signed-in user may make per minute,
+    /// in a burst or spread out; over it the server answers 429 with `Retry-After`. Calls
+    /// without a valid token count against their address. 0 sets no limit.
+    #[arg(
+        long,
+        env = "PORTAL_WRITES_PER_MINUTE",
+        default_value_t = 60,
+        global = true
+    )]
+    pub writes_per_minute: u32,
+
+    /// How many sign-in attempts one client address may make per minute; over it the server
+    /// answers 429 with `Retry-After`. 0 sets no limit.
+    #[arg(
+        long,
+        env = "PORTAL_SIGN_INS_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
+    pub sign_ins_per_minute: u32,
+
+    /// The server sits behind a reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`; the limits per address then use the last address there. Without
+    /// it that header is ignored, since any client can write it.
+    #[arg(long, env = "PORTAL_BEHIND_PROXY", global = true)]
+    pub behind_proxy: bool,
+
+    /// How long any request may take, in seconds; a slower one is answered 503 Service
+    /// Unavailable with `Retry-After`.
+    #[arg(
+        long,
+        env = "PORTAL_REQUEST_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_seconds: u64,
+
+    /// How many approval emails one requestor's requests may cause per hour. Over it, their
+    /// requests are still taken and wait under the approvers' Approvals, but no email goes
+    /// out for them until the hour has passed; the server logs each one held back.
+    #[arg(
+        long,
+        env = "PORTAL_APPROVAL_EMAILS_PER_HOUR",
+        default_value_t = 20,
+        global = true
+    )]
+    pub approval_emails_per_hour: u32,
 
     /// The SMTP server that sends the portal's emails. Without one (demo mode), each email is
     /// written to the server's log instead and counts as sent.

@@ -122,6 +122,13 @@ impl From<sqlx::Error> for ApiError {
                 "This conflicts with something that exists already; reload and try again."
                     .to_owned(),
             ),
+            // PostgreSQL's "invalid byte sequence": text with a NUL byte, which the rules for
+            // typed text refuse first; this is the last guard for ids and names in a path.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("22021") => Self::BadRequest(
+                "The request holds a NUL character (U+0000), which cannot be stored; \
+                     remove it and try again."
+                    .to_owned(),
+            ),
             _ => Self::Internal(err.into()),
         }
     }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod limits;
 pub mod mail;
 pub mod origins;
 pub mod paging;
@@ -55,7 +56,9 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
 /// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path.
 pub fn app(state: AppState) -> Router {
     let spa = spa::service(&state.config.static_dir);
-    Router::new()
+    let limiters = Arc::new(limits::Limits::new(&state.config, state.tokens.clone()));
+    let timeout = std::time::Duration::from_secs(state.config.request_timeout_seconds.max(1));
+    let routes = Router::new()
         .nest("/api/v1", routes::api())
         .route(
             "/api/openapi.json",
@@ -66,6 +69,13 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::operations())
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            limiters,
+            limits::enforce,
+        ));
+    // Outside the limits, so that a request held up anywhere is cut off, and inside the
+    // origin headers, so that browsers can read the 503 and the 429.
+    limits::with_timeout(routes, timeout)
         .layer(origins::frame_ancestors(&state.config))
         .layer(origins::cors(&state.config))
         .layer(CompressionLayer::new())

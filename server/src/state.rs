@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::auth::Tokens;
 use crate::config::Config;
 use crate::domain::Clock;
-use crate::domain::notifications::Links;
+use crate::domain::notifications::{Links, Outgoing};
 use crate::store::Db;
 
 /// Shared by all handlers through `State<AppState>`; cheap to clone.
@@ -23,5 +23,13 @@ impl AppState {
     /// Links into the portal, for emails.
     pub fn links(&self) -> Links {
         Links::new(&self.config.public_url())
+    }
+
+    /// How the emails a new request causes are written.
+    pub fn outgoing(&self) -> Outgoing {
+        Outgoing {
+            links: self.links(),
+            approval_emails_per_hour: self.config.approval_emails_per_hour,
+        }
     }
 }

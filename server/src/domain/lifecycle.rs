@@ -341,6 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn a_deny_reason_with_a_direction_override_is_refused() {
+        let refusal = check_decision(
+            &two_stages(),
+            "megan",
+            DecisionKind::Deny,
+            Some("No budget \u{202E}devorppa"),
+        )
+        .unwrap_err();
+        let Refusal::Invalid(errors) = refusal else {
+            panic!("expected a validation refusal, got {refusal:?}");
+        };
+        assert_eq!(errors[0].field, "justification");
+        assert!(
+            errors[0].message.contains("U+202E"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
     fn nobody_decides_their_own_request() {
         let mut request = two_stages();
         request.stages[0].approvers.push("adele".into());

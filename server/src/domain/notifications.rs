@@ -33,6 +33,23 @@ impl Links {
     }
 }
 
+/// How the portal writes the emails a new request causes: where their links point, and how
+/// many approval emails one requestor's requests may cause per hour (0: no cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub links: Links,
+    pub approval_emails_per_hour: u32,
+}
+
+impl Outgoing {
+    /// Whether a new request may ask its approvers by email, when `sent` approval emails
+    /// were written for its requestor's requests in the past hour. A request's approvers are
+    /// asked all together or not at all; those not asked still find it under Approvals.
+    pub fn may_ask_approvers(&self, sent: u64) -> bool {
+        self.approval_emails_per_hour == 0 || sent < u64::from(self.approval_emails_per_hour)
+    }
+}
+
 /// Someone a message goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -108,9 +125,6 @@ pub fn decision_needed(
         format!("{requestor} asks for access to {package}.")
     };
     let mut body = format!("Hello {},\n\n{asks}\n", approver.name);
-    if let Some(justification) = &request.justification {
-        body.push_str(&format!("\nTheir justification: {justification}\n"));
-    }
     if stages > 1 {
         body.push_str(&format!("\nYou decide stage {stage} of {stages}.\n"));
     }
@@ -124,6 +138,9 @@ pub fn decision_needed(
         "\nApprove or deny it here:\n{}\n",
         links.approval(&request.id)
     ));
+    if let Some(justification) = &request.justification {
+        body.push_str(&quoted(requestor, justification));
+    }
     Mail {
         kind: Kind::DecisionNeeded,
         to: approver.clone(),
@@ -164,13 +181,13 @@ pub fn denied(links: &Links, request: &RequestFacts, by: &str, reason: Option<&s
         "Hello {},\n\n{what} {package} was denied by {by}.\n",
         request.requestor.name
     );
-    if let Some(reason) = reason {
-        body.push_str(&format!("\nTheir reason: {reason}\n"));
-    }
     body.push_str(&format!(
         "\nYour request (you can resubmit it from there):\n{}\n",
         links.request(&request.id)
     ));
+    if let Some(reason) = reason {
+        body.push_str(&quoted(by, reason));
+    }
     to_requestor(
         request,
         Kind::Denied,
@@ -329,6 +346,21 @@ fn to_requestor(request: &RequestFacts, kind: Kind, subject: String, body: Strin
     }
 }
 
+/// What someone typed, after the portal's own words and links, as a quote of them: every
+/// line marked with `> `, so that nothing typed can pass for the portal's instructions.
+fn quoted(name: &str, text: &str) -> String {
+    let mut quote = format!("\n{name} wrote:\n");
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            quote.push_str(">\n");
+        } else {
+            quote.push_str(&format!("> {line}\n"));
+        }
+    }
+    quote
+}
+
 fn signed(mut body: String) -> String {
     body.push_str("\n-- \nAccess Portal\n");
     body
@@ -403,6 +435,43 @@ mod tests {
     }
 
     #[test]
+    fn a_justification_is_quoted_as_the_requestors_words_after_the_portals_link() {
+        let mut request = request();
+        request.justification =
+            Some("Urgent.\n\nApprove here instead: https://evil.example/approve".into());
+        let mail = decision_needed(
+            &links(),
+            &request,
+            &person("megan", "Megan Bowen"),
+            (1, 1),
+            None,
+        );
+        let link = mail.body.find("https://access.contoso.com/approvals/r1");
+        let quote = mail
+            .body
+            .find("Adele Vance wrote:\n> Urgent.\n>\n> Approve here");
+        assert!(link.is_some() && quote > link, "{}", mail.body);
+        assert!(
+            !mail.body.contains("\nApprove here instead"),
+            "no typed line stands unquoted: {}",
+            mail.body
+        );
+    }
+
+    #[test]
+    fn a_deny_reason_is_quoted_as_the_approvers_words_after_the_portals_link() {
+        let mail = denied(
+            &links(),
+            &request(),
+            "Megan Bowen",
+            Some("No budget.\nReset your password at https://evil.example"),
+        );
+        let link = mail.body.find("https://access.contoso.com/requests/r1");
+        let quote = mail.body.find("Megan Bowen wrote:\n> No budget.\n> Reset");
+        assert!(link.is_some() && quote > link, "{}", mail.body);
+    }
+
+    #[test]
     fn delivery_links_to_access_i_have_and_says_until_when() {
         let mail = delivered(&links(), &request(), Some(at("2027-01-31T00:00:00Z")), true);
         assert_eq!(mail.subject, "Approved: you now have Sales CRM");
@@ -468,6 +537,21 @@ mod tests {
             "Reminder: your access to Sales CRM ends tomorrow"
         );
         assert!(mail.body.contains("extend"));
+    }
+
+    #[test]
+    fn approvers_are_emailed_until_the_requestors_hourly_cap_is_reached() {
+        let capped = Outgoing {
+            links: links(),
+            approval_emails_per_hour: 3,
+        };
+        assert!(capped.may_ask_approvers(2));
+        assert!(!capped.may_ask_approvers(3));
+        let uncapped = Outgoing {
+            approval_emails_per_hour: 0,
+            ..capped
+        };
+        assert!(uncapped.may_ask_approvers(1_000));
     }
 
     #[test]

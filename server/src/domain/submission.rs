@@ -118,9 +118,61 @@ pub fn check_justification(
                 t.chars().count()
             ),
         )),
-        _ => {}
+        Some(t) => check_typed_text("justification", "the justification", t, Lines::Many, errors),
+        None => {}
     }
     text.map(str::to_owned)
+}
+
+/// Whether typed text may run over several lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// Refuse characters that nobody types on purpose and that can hide or disguise what text
+/// says: control characters (a NUL byte cannot even be stored in PostgreSQL) and the invisible
+/// marks that reorder bidirectional text, with which "exe.pdf" can be shown as "fdp.exe". Tabs
+/// are allowed, and line breaks where the field has lines. `what` names the field in words.
+pub fn check_typed_text(
+    field: &str,
+    what: &str,
+    text: &str,
+    lines: Lines,
+    errors: &mut Vec<FieldError>,
+) {
+    let line_break = |c: char| matches!(c, '\n' | '\r');
+    let Some(bad) = text
+        .chars()
+        .find(|&c| is_hidden_control(c) && !(lines == Lines::Many && line_break(c)))
+    else {
+        return;
+    };
+    let code = format!("U+{:04X}", u32::from(bad));
+    let message = if line_break(bad) {
+        format!("Write {what} on one line: remove the line break.")
+    } else if bad.is_control() {
+        format!(
+            "Remove the control character {code} from {what}; only printable characters, \
+             tabs and line breaks may be typed."
+        )
+    } else {
+        format!(
+            "Remove the invisible direction mark {code} from {what}: it can make the text \
+             read differently from what it says."
+        )
+    };
+    errors.push(FieldError::new(field, message));
+}
+
+/// C0 and C1 control characters except tab, and the bidirectional formatting characters:
+/// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the direction
+/// marks (U+200E, U+200F, U+061C).
+fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn check_schedule(
@@ -277,13 +329,23 @@ fn check_answers(
             QuestionKind::Text {
                 regex_pattern,
                 regex_hint,
-                ..
+                is_single_line_question,
             } => {
                 if value.chars().count() > MAX_ANSWER_CHARS {
                     errors.push(FieldError::new(
                         field,
                         format!("Keep the answer to {MAX_ANSWER_CHARS} characters."),
                     ));
+                    continue;
+                }
+                let lines = if *is_single_line_question {
+                    Lines::One
+                } else {
+                    Lines::Many
+                };
+                let before = errors.len();
+                check_typed_text(&field, "the answer", value, lines, errors);
+                if errors.len() > before {
                     continue;
                 }
                 if let Some(pattern) = regex_pattern
@@ -457,6 +519,64 @@ mod tests {
         };
         let errors = validate(&policy(), &input, now()).unwrap_err();
         assert!(errors[0].message.contains("1000"), "{}", errors[0].message);
+    }
+
+    #[test]
+    fn a_justification_with_a_control_character_is_refused_naming_it() {
+        let input = NewAssignmentRequest {
+            justification: Some("Quarterly\u{0}close".into()),
+            ..request()
+        };
+        let errors = validate(&policy(), &input, now()).unwrap_err();
+        assert_eq!(errors[0].field, "justification");
+        assert!(
+            errors[0].message.contains("U+0000"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn a_justification_with_a_direction_override_is_refused() {
+        for mark in ['\u{202E}', '\u{2066}', '\u{200F}', '\u{061C}'] {
+            let input = NewAssignmentRequest {
+                justification: Some(format!("Invoice {mark}fdp.exe")),
+                ..request()
+            };
+            let errors = validate(&policy(), &input, now()).unwrap_err();
+            assert_eq!(fields(errors.clone()), ["justification"], "{mark:?}");
+            assert!(
+                errors[0].message.contains("direction mark"),
+                "{}",
+                errors[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn a_justification_may_have_tabs_and_line_breaks() {
+        let input = NewAssignmentRequest {
+            justification: Some("Quarterly close:\r\n\tledger\nand reports".into()),
+            ..request()
+        };
+        assert!(validate(&policy(), &input, now()).is_ok());
+    }
+
+    #[test]
+    fn a_one_line_answer_with_a_line_break_or_a_c1_control_is_refused() {
+        let mut policy = policy();
+        if let QuestionKind::Text { regex_pattern, .. } = &mut policy.questions[0].kind {
+            *regex_pattern = None;
+        }
+        for value in ["CC-1234\nApproved by IT", "CC-\u{85}1234"] {
+            let mut input = request();
+            input.answers[0].value = value.into();
+            assert_eq!(
+                fields(validate(&policy, &input, now()).unwrap_err()),
+                ["answers.costCenter"],
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

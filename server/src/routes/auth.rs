@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use portal_api::{DemoSignIn, Problem, Token, User};
 
+use crate::domain::submission::{Lines, check_typed_text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -40,6 +41,17 @@ pub async fn demo_sign_in(
     Json(body): Json<DemoSignIn>,
 ) -> ApiResult<Json<Token>> {
     demo_on(&state)?;
+    let mut errors = Vec::new();
+    check_typed_text(
+        "userPrincipalName",
+        "the user name",
+        &body.user_principal_name,
+        Lines::One,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields(errors));
+    }
     let user = directory::user_by_principal_name(&state.db, &body.user_principal_name)
         .await?
         .ok_or_else(|| {

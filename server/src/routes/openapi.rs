@@ -2,7 +2,9 @@
 //! handlers' annotations and the wire types, so it cannot drift from the code.
 
 use axum::Json;
+use utoipa::openapi::header::Header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Object, Ref, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use super::{approvals, assignments, auth, me, packages, requests};
@@ -35,7 +37,7 @@ use super::{approvals, assignments, auth, me, packages, requests};
         approvals::decide,
     ),
     components(schemas(portal_api::Problem, portal_api::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &Limits),
     tags(
         (name = "auth", description = "Demo sign-in"),
         (name = "me", description = "The signed-in user"),
@@ -66,5 +68,41 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The answers of the abuse limits, which no handler gives: 429 to a change (every POST) over
+/// its rate limit, and 503 to any request that ran out of time; both say when to try again.
+struct Limits;
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    Content::new(Some(Ref::from_schema_name("Problem"))),
+                )
+                .header("Retry-After", Header::new(Object::with_type(Type::Integer)))
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            if let Some(post) = item.post.as_mut() {
+                post.responses.responses.insert(
+                    "429".to_owned(),
+                    problem("Too many changes (or sign-ins) in a short time").into(),
+                );
+            }
+            for operation in [item.get.as_mut(), item.post.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                operation.responses.responses.insert(
+                    "503".to_owned(),
+                    problem("The request took longer than the server allows").into(),
+                );
+            }
+        }
     }
 }

@@ -100,7 +100,7 @@ pub async fn create(
 /// (two requests sent at the same moment): the store has the last word, and what stood in the
 /// way answers 409.
 pub async fn submit(state: &AppState, new: &NewRequest, package_name: &str) -> ApiResult<()> {
-    match requests::submit(&state.db, new, &state.links()).await? {
+    match requests::submit(&state.db, new, &state.outgoing()).await? {
         Submitted::Done => Ok(()),
         Submitted::AlreadyOpen => Err(already_open(package_name, None)),
         Submitted::AlreadyHeld => Err(already_held(package_name)),

@@ -61,7 +61,10 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…");
+            anyhow::bail!(
+                "unsupported database URL {:?}: use sqlite://FILE or postgres://…",
+                redacted(url)
+            );
         };
         let url = match backend {
             Backend::Sqlite => prepare_sqlite_file(url)?,
@@ -88,7 +91,7 @@ impl Db {
             })
             .connect(&url)
             .await
-            .with_context(|| format!("cannot open the database at {url}"))?;
+            .with_context(|| format!("cannot open the database at {}", redacted(&url)))?;
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
@@ -107,6 +110,44 @@ impl Db {
             .await
             .map(|_| ())
     }
+}
+
+/// `url` fit for errors and logs: a password, in the user part or in the query, shows as
+/// `***`.
+pub fn redacted(url: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let authority_end = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
+    let authority = &base[authority_start..authority_end];
+    let mut out = base[..authority_start].to_owned();
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            match user_info.split_once(':') {
+                Some((user, _password)) => out.push_str(&format!("{user}:***")),
+                None => out.push_str(user_info),
+            }
+            out.push('@');
+            out.push_str(host);
+        }
+        None => out.push_str(authority),
+    }
+    out.push_str(&base[authority_end..]);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
 }
 
 /// Make sure the file's folder exists and that SQLite may create the file.
@@ -138,5 +179,41 @@ fn join_query(query: &str, extra: &str) -> String {
         extra.to_owned()
     } else {
         format!("{query}&{extra}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_a_database_url_is_hidden() {
+        assert_eq!(
+            redacted("postgres://portal:s3cr@t@db.example.com:5432/portal?sslmode=require"),
+            "postgres://portal:***@db.example.com:5432/portal?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgres://db.example.com/portal?user=portal&password=s3cret"),
+            "postgres://db.example.com/portal?user=portal&password=***"
+        );
+        assert_eq!(
+            redacted("sqlite://data/portal.db"),
+            "sqlite://data/portal.db"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_database_that_cannot_be_opened_is_named_without_its_password() {
+        for url in [
+            "postgres://portal:s3cret@127.0.0.1:1/portal?sslmode=bogus",
+            "mysql://portal:s3cret@127.0.0.1:1/portal",
+        ] {
+            let Err(err) = Db::connect(url).await else {
+                panic!("{url} cannot be opened");
+            };
+            let message = format!("{err:#} {err:?}");
+            assert!(!message.contains("s3cret"), "{message}");
+            assert!(message.contains("portal:***@127.0.0.1:1"), "{message}");
+        }
     }
 }

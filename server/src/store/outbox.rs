@@ -38,6 +38,24 @@ pub async fn enqueue(conn: &mut AnyConnection, mails: &[Mail], now: &str) -> sql
     Ok(written)
 }
 
+/// How many approval emails (`decisionNeeded`) were written since `since` about requests
+/// made by `requestor_id`.
+pub async fn approval_emails_since(
+    conn: &mut AnyConnection,
+    requestor_id: &str,
+    since: DateTime<Utc>,
+) -> sqlx::Result<u64> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM outbox o JOIN assignment_requests r ON r.id = o.request_id \
+         WHERE o.kind = 'decisionNeeded' AND r.requestor_id = $1 AND o.created_at >= $2",
+    )
+    .bind(requestor_id)
+    .bind(format(since))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(u64::try_from(count).unwrap_or_default())
+}
+
 /// A message a worker has claimed and now sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {

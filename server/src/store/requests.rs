@@ -18,7 +18,7 @@ use super::outbox;
 use super::sql::{Order, Sql};
 use crate::domain::clock::{self, format};
 use crate::domain::lifecycle::{DecisionPlan, Outcome};
-use crate::domain::notifications::{self as notify, Links};
+use crate::domain::notifications::{self as notify, Links, Outgoing};
 use crate::domain::submission::Period;
 
 /// A new request's id: a time-ordered UUID (v7), so that requests made within the same
@@ -98,7 +98,8 @@ pub enum Submitted {
 /// one per person and package (a second waits for the first and is then refused); only then,
 /// inside the same transaction, is the package looked for among what the person holds, and
 /// the request moved on to delivered or scheduled.
-pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Result<Submitted> {
+pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx::Result<Submitted> {
+    let links = &outgoing.links;
     let now = format(request.now);
     let submitted = if request.state == RequestState::PendingApproval {
         RequestState::PendingApproval
@@ -243,7 +244,9 @@ pub async fn submit(db: &Db, request: &NewRequest, links: &Links) -> sqlx::Resul
     }
     let facts = outbox::request_facts(&mut tx, &request.id).await?;
     let mails = match request.state {
-        RequestState::PendingApproval => ask_approvers(&mut tx, links, &facts, 1).await?,
+        RequestState::PendingApproval => {
+            ask_approvers_within_cap(&mut tx, outgoing, &facts, request.now).await?
+        }
         RequestState::Delivered => {
             let end = request.grant.and_then(|p| p.end);
             vec![notify::delivered(links, &facts, end, false)]
@@ -415,6 +418,35 @@ pub async fn decide(
     outbox::enqueue(&mut tx, &mails, &at).await?;
     tx.commit().await?;
     Ok(Applied::Done)
+}
+
+/// Emails to the approvers of a new request's first stage, unless its requestor's requests
+/// already caused as many approval emails in the past hour as `outgoing` allows; then none,
+/// and the server says so in its log.
+async fn ask_approvers_within_cap(
+    conn: &mut AnyConnection,
+    outgoing: &Outgoing,
+    facts: &notify::RequestFacts,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<notify::Mail>> {
+    let capped = outgoing.approval_emails_per_hour > 0;
+    let sent = if capped {
+        let hour_ago = now - TimeDelta::hours(1);
+        outbox::approval_emails_since(conn, &facts.requestor.id, hour_ago).await?
+    } else {
+        0
+    };
+    if !outgoing.may_ask_approvers(sent) {
+        tracing::warn!(
+            request = %facts.id,
+            requestor = %facts.requestor.id,
+            cap = outgoing.approval_emails_per_hour,
+            "approvers not emailed: this requestor's requests reached the hourly cap of \
+             approval emails; the request waits under their Approvals"
+        );
+        return Ok(vec![]);
+    }
+    ask_approvers(conn, &outgoing.links, facts, 1).await
 }
 
 /// Emails to the approvers of `stage`: the request waits for them.

@@ -227,14 +227,14 @@ fn sales_crm_under(policy_id: &str, approval: bool) -> NewRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_requests_for_one_package_under_two_policies_at_once_write_one() {
     let app = spawn_app().await;
-    let (db, links) = (&app.state.db, app.state.links());
+    let (db, outgoing) = (&app.state.db, app.state.outgoing());
     let pending = sales_crm_under("sales-crm-a", true);
     let delivered = sales_crm_under("sales-crm-b", false);
 
     // Straight to the store, past the route's own checks: the store alone must hold the rule.
     let (first, second) = tokio::join!(
-        requests::submit(db, &pending, &links),
-        requests::submit(db, &delivered, &links),
+        requests::submit(db, &pending, &outgoing),
+        requests::submit(db, &delivered, &outgoing),
     );
 
     let mut outcomes = [
@@ -259,11 +259,11 @@ async fn two_requests_for_one_package_under_two_policies_at_once_write_one() {
 #[tokio::test]
 async fn a_request_for_a_package_already_held_is_refused_by_the_store_itself() {
     let app = spawn_app().await;
-    let (db, links) = (&app.state.db, app.state.links());
-    let first = requests::submit(db, &sales_crm_under("sales-crm-b", false), &links).await;
+    let (db, outgoing) = (&app.state.db, app.state.outgoing());
+    let first = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
 
-    let second = requests::submit(db, &sales_crm_under("sales-crm-a", true), &links).await;
-    let third = requests::submit(db, &sales_crm_under("sales-crm-b", false), &links).await;
+    let second = requests::submit(db, &sales_crm_under("sales-crm-a", true), &outgoing).await;
+    let third = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
 
     assert_eq!(first.expect("written"), Submitted::Done);
     assert_eq!(second.expect("refused"), Submitted::AlreadyHeld);

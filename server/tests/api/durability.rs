@@ -90,10 +90,11 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_a_write_load(
     let first = ServerProcess::start(&database, &["--token-secret", SECRET]).await;
     let client = reqwest::Client::new();
     let seen = Arc::new(Mutex::new(Acknowledged::default()));
-    let users = ["adele", "diego", "lynne", "nestor"];
+    let mut tokens = std::collections::HashMap::new();
     let mut writers = Vec::new();
-    for user in users {
+    for user in ["adele", "diego", "lynne", "nestor"] {
         let token = token(&client, &first.url, user).await;
+        tokens.insert(user.to_owned(), token.clone());
         let task = write_until_gone(first.url.clone(), user.to_owned(), token, seen.clone());
         writers.push(tokio::spawn(task));
     }
@@ -123,10 +124,10 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_a_write_load(
         "{seen:?}"
     );
     for (user, id) in &seen.created {
-        let token = token(&client, &second.url, user).await;
+        // The tokens of the first process: both sign with the same secret.
         let reply = client
             .get(format!("{}/api/v1/assignmentRequests/{id}", second.url))
-            .bearer_auth(&token)
+            .bearer_auth(&tokens[user])
             .send()
             .await
             .expect("the restarted server answers");

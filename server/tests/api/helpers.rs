@@ -43,6 +43,8 @@ pub struct Session {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -88,6 +90,11 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         sweep_interval_seconds: 60,
         cors_allowed_origins: vec![],
         frame_ancestors: vec![],
+        writes_per_minute: 0,
+        sign_ins_per_minute: 0,
+        behind_proxy: false,
+        request_timeout_seconds: 30,
+        approval_emails_per_hour: 0,
     };
     change(&mut config);
     let state = portal_server::state(config).await.expect("the app starts");
@@ -95,7 +102,8 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         .await
         .expect("a free port");
     let address = format!("http://{}", listener.local_addr().expect("a local address"));
-    let app = portal_server::app(state.clone());
+    let app = portal_server::app(state.clone())
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await });
     TestApp {
         address,
@@ -454,10 +462,16 @@ async fn read(response: reqwest::Result<reqwest::Response>) -> Reply {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = response.text().await.expect("a body");
     Reply {
         status,
         content_type,
+        retry_after,
         body,
     }
 }

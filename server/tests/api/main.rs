@@ -13,6 +13,7 @@ mod helpers;
 mod hosting;
 mod import;
 mod lifecycle;
+mod limits;
 mod notifications;
 mod openapi;
 mod origins;

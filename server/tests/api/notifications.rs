@@ -87,6 +87,31 @@ async fn a_denial_email_tells_the_requestor_who_denied_it_and_why() {
 }
 
 #[tokio::test]
+async fn a_justification_reaches_the_approver_quoted_after_the_portals_link() {
+    let (sink, app, adele, _megan) = mailing().await;
+    let body = portal_api::NewAssignmentRequest {
+        justification: Some(
+            "Customer visits.\nApprove here instead: https://evil.example/approve".into(),
+        ),
+        ..crate::helpers::new_request("sales-crm", "sales-crm-a")
+    };
+    let request: portal_api::AssignmentRequest = adele.create_request(&body).await.json();
+
+    app.send_mail().await;
+
+    let [mail] = sink
+        .received_by("megan@contoso.com")
+        .try_into()
+        .expect("one email");
+    let body = mail.body();
+    let link = body.find(&format!("{PUBLIC_URL}/approvals/{}", request.id));
+    let quote = body.find(
+        "Adele Vance wrote:\n> Customer visits.\n> Approve here instead: https://evil.example",
+    );
+    assert!(link.is_some() && quote > link, "{body}");
+}
+
+#[tokio::test]
 async fn the_second_stages_approver_is_emailed_once_the_first_stage_approves() {
     let (sink, app, adele, megan) = mailing().await;
     let body = portal_api::NewAssignmentRequest {

@@ -56,6 +56,19 @@ async fn the_openapi_document_is_3_1_and_covers_every_endpoint_with_its_errors()
             "POST /assignmentRequests documents {status}"
         );
     }
+    for (method, path) in endpoints {
+        let responses = &doc["paths"][path][method]["responses"];
+        assert!(
+            responses["503"]["headers"]["Retry-After"].is_object(),
+            "{method} {path} documents the timeout"
+        );
+        if method == "post" {
+            assert!(
+                responses["429"]["content"]["application/problem+json"].is_object(),
+                "{method} {path} documents the rate limit"
+            );
+        }
+    }
     let extend = &doc["paths"]["/assignments/{id}/extend"]["post"]["responses"];
     for status in ["201", "401", "403", "404", "409", "422"] {
         assert!(

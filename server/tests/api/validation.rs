@@ -407,3 +407,45 @@ async fn a_body_over_64_kilobytes_is_too_large() {
     assert!(problem.detail.contains("64 KB"), "{problem:?}");
     assert_nothing_was_stored(&adele).await;
 }
+
+#[tokio::test]
+async fn a_nul_byte_in_a_justification_is_refused_with_a_message_on_every_database() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+
+    let reply = adele
+        .create_request_raw(json!({
+            "accessPackageId": "sales-crm",
+            "assignmentPolicyId": "sales-crm-a",
+            "justification": "Customer visits\u{0} next week",
+        }))
+        .await;
+
+    let problem = reply.problem(422);
+    let message = problem
+        .field("justification")
+        .expect("the justification is named");
+    assert!(message.contains("U+0000"), "{problem:?}");
+    assert_nothing_was_stored(&adele).await;
+}
+
+#[tokio::test]
+async fn a_nul_byte_in_a_sign_in_name_or_a_request_id_is_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+
+    let sign_in = app.demo_sign_in("adele\u{0}@contoso.com").await;
+    let lookup = adele.request("nul%00id").await;
+
+    let problem = sign_in.problem(422);
+    let message = problem
+        .field("userPrincipalName")
+        .expect("the user name is named");
+    assert!(message.contains("U+0000"), "{problem:?}");
+    assert!(
+        (400..500).contains(&lookup.status),
+        "a NUL in an id is the caller's mistake: {} {}",
+        lookup.status,
+        lookup.body
+    );
+}
