@@ -8,7 +8,7 @@ use portal_server::mail::{LEASE, Round};
 use portal_server::store::outbox;
 
 use crate::helpers::{PUBLIC_URL, Session, TestApp, spawn_app, spawn_app_mailing_to};
-use crate::smtp_sink::{SmtpSink, closed_port};
+use crate::smtp_sink::SmtpSink;
 
 #[tokio::test]
 async fn the_approver_is_emailed_with_a_link_to_the_approval_page() {
@@ -139,8 +139,8 @@ async fn the_second_stages_approver_is_emailed_once_the_first_stage_approves() {
 
 #[tokio::test]
 async fn with_the_smtp_server_down_messages_wait_in_the_outbox_and_go_out_once_it_is_back() {
-    let port = closed_port().await;
-    let app = spawn_app_mailing_to(port).await;
+    let sink = SmtpSink::start_down().await;
+    let app = spawn_app_mailing_to(sink.port).await;
     let adele = app.sign_in("adele").await;
     let megan = app.sign_in("megan").await;
     let first = adele.request_access("sales-crm", "sales-crm-a").await;
@@ -151,7 +151,7 @@ async fn with_the_smtp_server_down_messages_wait_in_the_outbox_and_go_out_once_i
 
     let during = app.send_mail().await;
     let waiting = app.outbox().await;
-    let sink = SmtpSink::start_on(port).await;
+    sink.come_up();
     let too_soon = app.send_mail().await;
     app.advance(TimeDelta::minutes(1));
     let after = app.send_mail().await;

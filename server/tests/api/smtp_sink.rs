@@ -2,6 +2,7 @@
 //! client (greeting, EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT) and records each
 //! message with its envelope. The portal's mail worker talks to it as to any SMTP server.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -12,6 +13,8 @@ use tokio::task::JoinHandle;
 pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
+    /// Whether it answers yet (see `start_down`).
+    up: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
 
@@ -29,19 +32,27 @@ pub struct Received {
 impl SmtpSink {
     /// A sink on a free port.
     pub async fn start() -> Self {
-        Self::start_on(0).await
+        let sink = Self::start_down().await;
+        sink.come_up();
+        sink
     }
 
-    /// A sink on `port`, e.g. one that was closed while the portal tried to send.
-    pub async fn start_on(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port))
+    /// A sink that is down: it holds its port (so no other test can take it), but closes every
+    /// connection before the greeting, as a server that is not there yet. `come_up` starts it.
+    pub async fn start_down() -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
-            .expect("the sink's port is free");
+            .expect("a free port");
         let port = listener.local_addr().expect("a local address").port();
         let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
+        let up = Arc::new(AtomicBool::new(false));
+        let (store, serving) = (received.clone(), up.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                if !serving.load(Ordering::SeqCst) {
+                    drop(stream);
+                    continue;
+                }
                 let store = store.clone();
                 tokio::spawn(async move {
                     let _ = converse(stream, store).await;
@@ -51,8 +62,14 @@ impl SmtpSink {
         Self {
             port,
             received,
+            up,
             task,
         }
+    }
+
+    /// Start answering on the port it holds.
+    pub fn come_up(&self) {
+        self.up.store(true, Ordering::SeqCst);
     }
 
     /// Every message received so far, in order.
@@ -73,12 +90,6 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         self.task.abort();
     }
-}
-
-/// A port on loopback with nothing listening on it (for now).
-pub async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    listener.local_addr().expect("a local address").port()
 }
 
 impl Received {
