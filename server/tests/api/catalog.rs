@@ -202,3 +202,53 @@ async fn the_package_shows_the_callers_open_request_and_then_their_assignment() 
     assert!(held.assignment_id.is_some(), "{delivered:?}");
     assert_eq!(listed.value[0].assignment_id, held.assignment_id);
 }
+
+/// Who may request under a policy is written twice: in Rust (`Scope::admits`, which the rules
+/// use when a request is made) and in SQL (the catalog listing, which must not load every
+/// policy to list a page). This holds the two to the same answer for every person and every
+/// package of the demo catalog, whose policies use every kind of scope.
+#[tokio::test]
+async fn the_listing_and_the_request_rules_agree_on_who_may_request_every_package() {
+    use portal_server::store::{catalog, directory};
+
+    let app = spawn_app().await;
+    let db = &app.state.db;
+    let packages: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, is_hidden FROM access_packages ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .expect("the packages");
+    let people: Vec<(String,)> = sqlx::query_as("SELECT id FROM users ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .expect("the people");
+    assert!(packages.len() > 20 && people.len() > 5);
+
+    let mut disagreements = Vec::new();
+    for (person,) in &people {
+        let requestor = directory::requestor(db, person)
+            .await
+            .expect("a read")
+            .expect("a person");
+        let listed: HashSet<String> = catalog::requestable_packages(db, person, None, None, 1000)
+            .await
+            .expect("a listing")
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        for (package, hidden) in &packages {
+            let admitted = catalog::policies_of_package(db, package)
+                .await
+                .expect("its policies")
+                .iter()
+                .any(|record| record.scope.admits(&requestor));
+            if listed.contains(package) != (admitted && *hidden == 0) {
+                disagreements.push(format!(
+                    "{person} × {package}: listed {}, admitted {admitted}",
+                    listed.contains(package)
+                ));
+            }
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}
