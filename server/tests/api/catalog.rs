@@ -203,16 +203,92 @@ async fn the_package_shows_the_callers_open_request_and_then_their_assignment() 
     assert_eq!(listed.value[0].assignment_id, held.assignment_id);
 }
 
+/// Beside the demo catalog: a policy of every kind of scope, alone and mixed, hidden or not.
+const EVERY_SCOPE: &str = r#"
+[[users]]
+id = "scope-a"
+displayName = "Scope A"
+userPrincipalName = "scope-a@contoso.com"
+[[users]]
+id = "scope-b"
+displayName = "Scope B"
+userPrincipalName = "scope-b@contoso.com"
+[[users]]
+id = "scope-c"
+displayName = "Scope C"
+userPrincipalName = "scope-c@contoso.com"
+[[groups]]
+id = "scope-g"
+displayName = "Scope group"
+description = "A and C."
+members = ["scope-a", "scope-c"]
+[[catalogs]]
+id = "scopes"
+displayName = "Scopes"
+description = "Every kind of scope."
+[[packages]]
+id = "scope-specific"
+catalog = "scopes"
+displayName = "Specific"
+description = "B only."
+resourceRoles = [{ role = "User", resource = "S", type = "application" }]
+[[packages.policies]]
+id = "scope-specific-b"
+displayName = "B"
+description = "B only."
+allowedTargetScope = "specificUsers"
+specificAllowedTargets = ["scope-b"]
+expiration = { type = "noExpiration" }
+[[packages]]
+id = "scope-mixed"
+catalog = "scopes"
+displayName = "Mixed"
+description = "B by name, or the group."
+resourceRoles = [{ role = "User", resource = "M", type = "application" }]
+[[packages.policies]]
+id = "scope-mixed-b"
+displayName = "B"
+description = "B by name."
+allowedTargetScope = "specificUsers"
+specificAllowedTargets = ["scope-b"]
+expiration = { type = "noExpiration" }
+[[packages.policies]]
+id = "scope-mixed-g"
+displayName = "Group"
+description = "The group."
+allowedTargetScope = "groupMembers"
+specificAllowedTargets = ["scope-g"]
+expiration = { type = "noExpiration" }
+[[packages]]
+id = "scope-hidden"
+catalog = "scopes"
+displayName = "Hidden"
+description = "Everyone, by link."
+isHidden = true
+resourceRoles = [{ role = "User", resource = "H", type = "application" }]
+[[packages.policies]]
+id = "scope-hidden-all"
+displayName = "Everyone"
+description = "Everyone."
+expiration = { type = "noExpiration" }
+"#;
+
 /// Who may request under a policy is written twice: in Rust (`Scope::admits`, which the rules
 /// use when a request is made) and in SQL (the catalog listing, which must not load every
 /// policy to list a page). This holds the two to the same answer for every person and every
-/// package of the demo catalog, whose policies use every kind of scope.
+/// package of the demo catalog and of a catalog with every kind of scope.
 #[tokio::test]
 async fn the_listing_and_the_request_rules_agree_on_who_may_request_every_package() {
     use portal_server::store::{catalog, directory};
 
     let app = spawn_app().await;
     let db = &app.state.db;
+    let dir = tempfile::tempdir().expect("a folder");
+    let file = dir.path().join("scopes.toml");
+    std::fs::write(&file, EVERY_SCOPE).expect("the file is written");
+    portal_server::import::import_file(db, &file)
+        .await
+        .expect("the catalog imports");
     let packages: Vec<(String, i64)> =
         sqlx::query_as("SELECT id, is_hidden FROM access_packages ORDER BY id")
             .fetch_all(&db.pool)
