@@ -7,9 +7,8 @@ use portal_api::{AssignmentRequest, Decision, Page, Problem};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::domain::clock;
+use crate::domain::decision;
 use crate::domain::lifecycle::{self, RequestView};
-use crate::domain::submission::{self, Period};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
 use crate::paging;
@@ -85,30 +84,19 @@ pub async fn decide(
                 "There is no request with this id waiting for your decision.".to_owned(),
             )
         })?;
-    let plan = lifecycle::check_decision(
-        &RequestView::of(&request),
+    let policy = catalog::policy(&state.db, &request.assignment_policy.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("request {request_id} names a policy that is not there"))?;
+    let subject = decision::Subject::of(&request, policy.policy.expiration)?;
+    let now = state.clock.now();
+    let transition = decision::decide(
+        &subject,
         &me,
         decision.decision,
         decision.justification.as_deref(),
+        now,
     )?;
-    let now = state.clock.now();
-    let expiration = catalog::policy(&state.db, &request.assignment_policy.id)
-        .await?
-        .map(|record| record.policy.expiration)
-        .unwrap_or(portal_api::Expiration::NoExpiration);
-    // A requested period that does not read back is a fault, never "from now on".
-    let requested = request
-        .schedule
-        .as_ref()
-        .map(|s| -> anyhow::Result<Period> {
-            Ok(Period {
-                start: clock::stored(&s.start_date_time)?,
-                end: s.end_date_time.as_deref().map(clock::stored).transpose()?,
-            })
-        })
-        .transpose()?;
-    let grant = submission::granted_period(&expiration, requested, now);
-    if requests::decide(&state.db, &request, &me, &plan, grant, now, &state.links()).await?
+    if requests::decide(&state.db, &request, &me, &transition, now, &state.links()).await?
         == Applied::Lost
     {
         // Someone else decided, or the requestor canceled, since we looked: say who and what.

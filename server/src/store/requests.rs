@@ -17,7 +17,7 @@ use super::audit::{self, Change, EntityType};
 use super::outbox;
 use super::sql::{Order, Sql};
 use crate::domain::clock::{self, format};
-use crate::domain::lifecycle::{DecisionPlan, Outcome};
+use crate::domain::decision::{self, Notice, Transition};
 use crate::domain::notifications::{self as notify, Links, Outgoing};
 use crate::domain::submission::Period;
 
@@ -282,15 +282,15 @@ pub async fn cancel(
     Ok(Applied::Done)
 }
 
-/// Record `approver_id`'s decision on the pending stage of `request`, with the emails that tell
-/// of it. When the plan grants access, `grant` is the period it is granted for (for an
-/// extension: its end is the assignment's new end).
+/// Apply `approver_id`'s decision on `request`, as the rules worked it out in `transition`:
+/// the stage's outcome, the next stage or the final state, the access granted, the audit entry
+/// and the emails, in one transaction. `Lost` when the request was no longer waiting for that
+/// stage (another approver or a cancel got there first); then nothing was written.
 pub async fn decide(
     db: &Db,
     request: &AssignmentRequest,
     approver_id: &str,
-    plan: &DecisionPlan,
-    grant: Period,
+    transition: &Transition,
     now: DateTime<Utc>,
     links: &Links,
 ) -> sqlx::Result<Applied> {
@@ -306,7 +306,6 @@ pub async fn decide(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let approved = plan.outcome != Outcome::Denied;
     let decided = if locked == 0 {
         0
     } else {
@@ -316,11 +315,11 @@ pub async fn decide(
              WHERE request_id = $1 AND stage = $2 AND status = 'pending'",
         )
         .bind(&request.id)
-        .bind(i64::from(plan.stage))
-        .bind(if approved { "approved" } else { "denied" })
+        .bind(i64::from(transition.stage))
+        .bind(stage_status_name(transition.stage_status))
         .bind(approver_id)
         .bind(&at)
-        .bind(&plan.justification)
+        .bind(&transition.justification)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -329,38 +328,13 @@ pub async fn decide(
         tx.rollback().await?;
         return Ok(Applied::Lost);
     }
-    let verb = if approved { "Approved" } else { "Denied" };
-    let action = format!("{verb} (stage {})", plan.stage);
-    let to_state = match plan.outcome {
-        Outcome::NextStage(next) => {
-            let duration: (i64,) = sqlx::query_as(
-                "SELECT duration_days FROM request_stages WHERE request_id = $1 AND stage = $2",
-            )
-            .bind(&request.id)
-            .bind(i64::from(next))
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE request_stages SET status = 'pending', due_at = $3 \
-                 WHERE request_id = $1 AND stage = $2",
-            )
-            .bind(&request.id)
-            .bind(i64::from(next))
-            .bind(format(now + TimeDelta::days(duration.0)))
-            .execute(&mut *tx)
-            .await?;
-            RequestState::PendingApproval
-        }
-        Outcome::Denied => {
-            skip_open_stages(&mut tx, &request.id).await?;
-            RequestState::Denied
-        }
-        // An extension takes effect when approved: the access it extends is already there.
-        Outcome::Approved if request.request_type == RequestType::UserExtend => {
-            RequestState::Delivered
-        }
-        Outcome::Approved => crate::domain::lifecycle::state_once_granted(grant.start, now),
-    };
+    if let Some(next) = transition.opens {
+        open_stage(&mut tx, &request.id, next, now).await?;
+    }
+    if transition.skips_later_stages {
+        skip_open_stages(&mut tx, &request.id).await?;
+    }
+    let to_state = transition.to_state;
     if to_state != RequestState::PendingApproval {
         sqlx::query("UPDATE assignment_requests SET state = $2, completed_at = $3 WHERE id = $1")
             .bind(&request.id)
@@ -373,51 +347,70 @@ pub async fn decide(
         entity_type: EntityType::AssignmentRequest,
         entity_id: &request.id,
         actor_id: Some(approver_id),
-        action: &action,
+        action: &transition.action,
         from_state: Some(RequestState::PendingApproval.as_str()),
         to_state: to_state.as_str(),
-        detail: plan.justification.as_deref(),
+        detail: transition.justification.as_deref(),
         at: &at,
     };
     audit::record(&mut tx, change).await?;
-    if to_state == RequestState::Delivered {
-        match &request.assignment_id {
-            Some(assignment_id) if request.request_type == RequestType::UserExtend => {
-                extend(&mut tx, &request.id, assignment_id, grant.end, &at).await?;
-            }
-            _ => {
-                let grant = Grant {
-                    request_id: &request.id,
-                    user_id: &request.requestor.id,
-                    package_id: &request.access_package.id,
-                    policy_id: &request.assignment_policy.id,
-                    period: grant,
-                    now: &at,
-                };
-                deliver(&mut tx, grant).await?;
-            }
+    match &transition.grant {
+        Some(decision::Grant::Assign(period)) => {
+            let grant = Grant {
+                request_id: &request.id,
+                user_id: &request.requestor.id,
+                package_id: &request.access_package.id,
+                policy_id: &request.assignment_policy.id,
+                period: *period,
+                now: &at,
+            };
+            deliver(&mut tx, grant).await?;
         }
+        Some(decision::Grant::Extend { assignment_id, end }) => {
+            extend(&mut tx, &request.id, assignment_id, *end, &at).await?;
+        }
+        None => {}
     }
     let facts = outbox::request_facts(&mut tx, &request.id).await?;
-    let mails = match (plan.outcome, to_state) {
-        (Outcome::NextStage(next), _) => ask_approvers(&mut tx, links, &facts, next).await?,
-        (Outcome::Denied, _) => {
+    let mails = match transition.notice {
+        Notice::AskApprovers(stage) => ask_approvers(&mut tx, links, &facts, stage).await?,
+        Notice::Denied => {
             let by = outbox::display_name(&mut tx, approver_id).await?;
-            vec![notify::denied(
-                links,
-                &facts,
-                &by,
-                plan.justification.as_deref(),
-            )]
+            let why = transition.justification.as_deref();
+            vec![notify::denied(links, &facts, &by, why)]
         }
-        (Outcome::Approved, RequestState::Scheduled) => {
-            vec![notify::approved(links, &facts, grant.start)]
-        }
-        (Outcome::Approved, _) => vec![notify::delivered(links, &facts, grant.end, true)],
+        Notice::Scheduled { start } => vec![notify::approved(links, &facts, start)],
+        Notice::Delivered { end } => vec![notify::delivered(links, &facts, end, true)],
     };
     outbox::enqueue(&mut tx, &mails, &at).await?;
     tx.commit().await?;
     Ok(Applied::Done)
+}
+
+/// Start the clock of `stage`: it waits for a decision from now on, for its own duration.
+async fn open_stage(
+    conn: &mut AnyConnection,
+    request_id: &str,
+    stage: u8,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let (duration,): (i64,) = sqlx::query_as(
+        "SELECT duration_days FROM request_stages WHERE request_id = $1 AND stage = $2",
+    )
+    .bind(request_id)
+    .bind(i64::from(stage))
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE request_stages SET status = 'pending', due_at = $3 \
+         WHERE request_id = $1 AND stage = $2",
+    )
+    .bind(request_id)
+    .bind(i64::from(stage))
+    .bind(format(now + TimeDelta::days(duration)))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Emails to the approvers of a new request's first stage, unless its requestor's requests

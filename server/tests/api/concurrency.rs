@@ -1,9 +1,6 @@
 //! Races: of two changes that exclude each other, exactly one happens, with one audit entry.
 
-use chrono::{TimeDelta, Utc};
-use portal_api::{Assignment, AssignmentRequest, DecisionKind, Page, RequestState, RequestType};
-use portal_server::domain::submission::Period;
-use portal_server::store::requests::{self, NewRequest, NewStage, Submitted};
+use portal_api::{AssignmentRequest, DecisionKind, RequestState};
 
 use crate::helpers::spawn_app;
 
@@ -93,11 +90,13 @@ async fn two_concurrent_requests_for_one_package_open_one_request() {
 /// The same races one layer down, without the checks the handlers make first: the
 /// conditional writes alone decide which change happens.
 mod in_the_store {
-    use chrono::{DateTime, Utc};
-    use portal_api::{AssignmentRequest, DecisionKind, RequestState};
-    use portal_server::domain::lifecycle::{self, DecisionPlan, RequestView};
+    use chrono::{DateTime, TimeDelta, Utc};
+    use portal_api::{
+        Assignment, AssignmentRequest, DecisionKind, Expiration, Page, RequestState, RequestType,
+    };
+    use portal_server::domain::decision::{self, Subject, Transition};
     use portal_server::domain::submission::Period;
-    use portal_server::store::requests::{self, Applied};
+    use portal_server::store::requests::{self, Applied, NewRequest, NewStage, Submitted};
 
     use crate::helpers::{TestApp, spawn_app};
 
@@ -105,15 +104,14 @@ mod in_the_store {
     async fn of_two_simultaneous_decisions_the_database_lets_one_through() {
         let (app, request) = pending_request().await;
         let db = &app.state.db;
-        let approve = megans(&request, DecisionKind::Approve, None);
-        let deny = megans(&request, DecisionKind::Deny, Some("No"));
         let now = app.state.clock.now();
+        let approve = megans(&request, DecisionKind::Approve, None, now);
+        let deny = megans(&request, DecisionKind::Deny, Some("No"), now);
         let links = app.state.links();
-        let grant = from(now);
 
         let (one, two) = tokio::join!(
-            requests::decide(db, &request, "megan", &approve, grant, now, &links),
-            requests::decide(db, &request, "megan", &deny, grant, now, &links),
+            requests::decide(db, &request, "megan", &approve, now, &links),
+            requests::decide(db, &request, "megan", &deny, now, &links),
         );
 
         let mut outcomes = [one.expect("no error"), two.expect("no error")];
@@ -132,14 +130,13 @@ mod in_the_store {
     async fn of_a_simultaneous_cancel_and_approval_the_database_lets_one_through() {
         let (app, request) = pending_request().await;
         let db = &app.state.db;
-        let approve = megans(&request, DecisionKind::Approve, None);
         let now = app.state.clock.now();
+        let approve = megans(&request, DecisionKind::Approve, None, now);
         let links = app.state.links();
-        let grant = from(now);
 
         let (cancel, decide) = tokio::join!(
             requests::cancel(db, &request.id, "adele", now),
-            requests::decide(db, &request, "megan", &approve, grant, now, &links),
+            requests::decide(db, &request, "megan", &approve, now, &links),
         );
 
         let (cancel, decide) = (cancel.expect("no error"), decide.expect("no error"));
@@ -170,102 +167,95 @@ mod in_the_store {
             .expect("found")
     }
 
-    /// Megan's decision on `request`, checked as the handler checks it first.
+    /// Megan's decision on `request`, worked out by the rules as the handler does first.
     fn megans(
         request: &AssignmentRequest,
         kind: DecisionKind,
         justification: Option<&str>,
-    ) -> DecisionPlan {
-        lifecycle::check_decision(&RequestView::of(request), "megan", kind, justification)
-            .expect("allowed")
+        now: DateTime<Utc>,
+    ) -> Transition {
+        let subject = Subject::of(request, Expiration::NoExpiration).expect("a readable request");
+        decision::decide(&subject, "megan", kind, justification, now).expect("allowed")
     }
 
-    /// Access from `now` with no end.
-    fn from(now: DateTime<Utc>) -> Period {
-        Period {
-            start: now,
-            end: None,
+    /// Adele's request for Sales CRM under `policy_id`, ready for the store: under policy A it
+    /// waits for Megan, under policy B it is delivered at once for two days.
+    fn sales_crm_under(policy_id: &str, approval: bool) -> NewRequest {
+        let now = Utc::now();
+        let (state, grant, stages) = if approval {
+            let stage = NewStage {
+                approvers: vec!["megan".to_owned()],
+                is_approver_justification_required: false,
+                duration_days: 14,
+            };
+            (RequestState::PendingApproval, None, vec![stage])
+        } else {
+            let period = Period {
+                start: now,
+                end: Some(now + TimeDelta::days(2)),
+            };
+            (RequestState::Delivered, Some(period), vec![])
+        };
+        NewRequest {
+            id: requests::new_request_id(),
+            request_type: RequestType::UserAdd,
+            extends: None,
+            requestor_id: "adele".to_owned(),
+            package_id: "sales-crm".to_owned(),
+            policy_id: policy_id.to_owned(),
+            justification: Some("Quarterly pipeline review".to_owned()),
+            requested: None,
+            answers: vec![],
+            stages,
+            state,
+            grant,
+            now,
         }
     }
-}
 
-/// Adele's request for Sales CRM under `policy_id`, ready for the store: under policy A it
-/// waits for Megan, under policy B it is delivered at once for two days.
-fn sales_crm_under(policy_id: &str, approval: bool) -> NewRequest {
-    let now = Utc::now();
-    let (state, grant, stages) = if approval {
-        let stage = NewStage {
-            approvers: vec!["megan".to_owned()],
-            is_approver_justification_required: false,
-            duration_days: 14,
-        };
-        (RequestState::PendingApproval, None, vec![stage])
-    } else {
-        let period = Period {
-            start: now,
-            end: Some(now + TimeDelta::days(2)),
-        };
-        (RequestState::Delivered, Some(period), vec![])
-    };
-    NewRequest {
-        id: requests::new_request_id(),
-        request_type: RequestType::UserAdd,
-        extends: None,
-        requestor_id: "adele".to_owned(),
-        package_id: "sales-crm".to_owned(),
-        policy_id: policy_id.to_owned(),
-        justification: Some("Quarterly pipeline review".to_owned()),
-        requested: None,
-        answers: vec![],
-        stages,
-        state,
-        grant,
-        now,
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_requests_for_one_package_under_two_policies_at_once_write_one() {
+        let app = spawn_app().await;
+        let (db, outgoing) = (&app.state.db, app.state.outgoing());
+        let pending = sales_crm_under("sales-crm-a", true);
+        let delivered = sales_crm_under("sales-crm-b", false);
+
+        // Straight to the store, past the route's own checks: the store alone must hold the rule.
+        let (first, second) = tokio::join!(
+            requests::submit(db, &pending, &outgoing),
+            requests::submit(db, &delivered, &outgoing),
+        );
+
+        let mut outcomes = [
+            first.expect("written or refused"),
+            second.expect("written or refused"),
+        ];
+        outcomes.sort_by_key(|o| *o != Submitted::Done);
+        assert_eq!(outcomes[0], Submitted::Done, "{outcomes:?}");
+        assert_ne!(outcomes[1], Submitted::Done, "{outcomes:?}");
+        let adele = app.sign_in("adele").await;
+        let mine: Page<AssignmentRequest> = adele.requests("").await.ok();
+        let access: Page<Assignment> = adele.assignments().await.ok();
+        assert_eq!(mine.value.len(), 1, "{:?}", mine.value);
+        assert!(
+            access.value.len() == usize::from(mine.value[0].state == RequestState::Delivered),
+            "{:?} / {:?}",
+            mine.value,
+            access.value
+        );
     }
-}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_requests_for_one_package_under_two_policies_at_once_write_one() {
-    let app = spawn_app().await;
-    let (db, outgoing) = (&app.state.db, app.state.outgoing());
-    let pending = sales_crm_under("sales-crm-a", true);
-    let delivered = sales_crm_under("sales-crm-b", false);
+    #[tokio::test]
+    async fn a_request_for_a_package_already_held_is_refused_by_the_store_itself() {
+        let app = spawn_app().await;
+        let (db, outgoing) = (&app.state.db, app.state.outgoing());
+        let first = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
 
-    // Straight to the store, past the route's own checks: the store alone must hold the rule.
-    let (first, second) = tokio::join!(
-        requests::submit(db, &pending, &outgoing),
-        requests::submit(db, &delivered, &outgoing),
-    );
+        let second = requests::submit(db, &sales_crm_under("sales-crm-a", true), &outgoing).await;
+        let third = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
 
-    let mut outcomes = [
-        first.expect("written or refused"),
-        second.expect("written or refused"),
-    ];
-    outcomes.sort_by_key(|o| *o != Submitted::Done);
-    assert_eq!(outcomes[0], Submitted::Done, "{outcomes:?}");
-    assert_ne!(outcomes[1], Submitted::Done, "{outcomes:?}");
-    let adele = app.sign_in("adele").await;
-    let mine: Page<AssignmentRequest> = adele.requests("").await.ok();
-    let access: Page<Assignment> = adele.assignments().await.ok();
-    assert_eq!(mine.value.len(), 1, "{:?}", mine.value);
-    assert!(
-        access.value.len() == usize::from(mine.value[0].state == RequestState::Delivered),
-        "{:?} / {:?}",
-        mine.value,
-        access.value
-    );
-}
-
-#[tokio::test]
-async fn a_request_for_a_package_already_held_is_refused_by_the_store_itself() {
-    let app = spawn_app().await;
-    let (db, outgoing) = (&app.state.db, app.state.outgoing());
-    let first = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
-
-    let second = requests::submit(db, &sales_crm_under("sales-crm-a", true), &outgoing).await;
-    let third = requests::submit(db, &sales_crm_under("sales-crm-b", false), &outgoing).await;
-
-    assert_eq!(first.expect("written"), Submitted::Done);
-    assert_eq!(second.expect("refused"), Submitted::AlreadyHeld);
-    assert_eq!(third.expect("refused"), Submitted::AlreadyHeld);
+        assert_eq!(first.expect("written"), Submitted::Done);
+        assert_eq!(second.expect("refused"), Submitted::AlreadyHeld);
+        assert_eq!(third.expect("refused"), Submitted::AlreadyHeld);
+    }
 }
