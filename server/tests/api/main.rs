@@ -4,6 +4,7 @@
 mod approvals;
 mod assignments;
 mod auth;
+mod authorization;
 mod catalog;
 mod concurrency;
 mod decision_time;
