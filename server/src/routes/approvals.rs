@@ -1,7 +1,7 @@
 //! Approvals: the requests waiting for the caller's decision, and the decision itself.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use portal_api::{AssignmentRequest, Decision, Page, Problem};
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use crate::domain::clock;
 use crate::domain::lifecycle::{self, RequestView};
 use crate::domain::submission::{self, Period};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::catalog;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,

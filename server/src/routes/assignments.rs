@@ -1,7 +1,7 @@
 //! Assignments: the access the caller has ("Access I have"), and asking to extend one.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use portal_api::{
@@ -14,7 +14,7 @@ use crate::domain::clock;
 use crate::domain::extension::{self, ExtensionView};
 use crate::domain::submission::{self, Period};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 use crate::store::catalog;
 use crate::store::requests::{self, NewRequest};

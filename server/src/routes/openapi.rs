@@ -3,6 +3,7 @@
 
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{approvals, assignments, auth, me, packages, requests};
@@ -35,7 +36,7 @@ use super::{approvals, assignments, auth, me, packages, requests};
         approvals::decide,
     ),
     components(schemas(portal_api::Problem, portal_api::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &BodyRefusals),
     tags(
         (name = "auth", description = "Demo sign-in"),
         (name = "me", description = "The signed-in user"),
@@ -66,5 +67,47 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every operation that reads a JSON body also refuses, before its handler runs, a body that is
+/// not JSON (400), one over the size limit (413) and one of another media type (415); the
+/// extractor answers these the same everywhere, so they are described here once.
+struct BodyRefusals;
+
+impl Modify for BodyRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let refusals = [
+            ("400", "The body is not well-formed JSON"),
+            ("413", "The body is over 64 KB"),
+            (
+                "415",
+                "The body is not sent as `Content-Type: application/json`",
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.post, &mut item.put, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                if operation.request_body.is_none() {
+                    continue;
+                }
+                for (status, description) in refusals {
+                    let problem = ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build();
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert(problem.into());
+                }
+            }
+        }
     }
 }

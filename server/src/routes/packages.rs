@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, Problem};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::{catalog, requests};
@@ -34,6 +34,7 @@ pub struct ListQuery {
     /// Words to find in the name, the description or the resources' names; case is ignored.
     search: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,

@@ -1,7 +1,7 @@
 //! Assignment requests: submit one, list and open one's own, cancel one that is pending.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::domain::lifecycle::{self, RequestView};
 use crate::domain::{policy, submission};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::catalog;
@@ -149,6 +149,7 @@ pub struct ListQuery {
     /// Only requests in this state, e.g. `pendingApproval`.
     state: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,

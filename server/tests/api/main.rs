@@ -18,4 +18,5 @@ mod openapi;
 mod origins;
 mod requests;
 mod smtp_sink;
+mod unreadable_input;
 mod validation;
