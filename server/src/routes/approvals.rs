@@ -36,7 +36,7 @@ pub struct ListQuery {
 }
 
 /// The requests whose current stage waits for the caller's decision, newest first.
-#[utoipa::path(get, path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listApprovals", path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requests to decide", body = Page<AssignmentRequest>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -56,7 +56,7 @@ pub async fn list(
 
 /// Approve or deny the stage of a request that waits for the caller. Approving the last stage
 /// delivers the access.
-#[utoipa::path(post, path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "decide", path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
     request_body = Decision,
     params(("requestId" = String, Path, description = "The request's id")),
     responses(

@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The caller's assignments with their start and end, latest start first, on one page.
-#[utoipa::path(get, path = "/assignments", tag = "assignments", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAssignments", path = "/assignments", tag = "assignments", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's assignments", body = Page<Assignment>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -44,7 +44,7 @@ pub async fn list(
 /// end) on, where its policy allows it. This submits a request of type `userExtend` that the
 /// policy's approvers decide like a new one; once delivered, the assignment's end moves by the
 /// policy's duration. Without approval it is delivered at once.
-#[utoipa::path(post, path = "/assignments/{id}/extend", tag = "assignments", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "extendAssignment", path = "/assignments/{id}/extend", tag = "assignments", security(("bearer" = [])),
     request_body = ExtendAssignment,
     params(("id" = String, Path, description = "The assignment's id")),
     responses(

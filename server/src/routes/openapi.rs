@@ -2,6 +2,7 @@
 //! handlers' annotations and the wire types, so it cannot drift from the code.
 
 use axum::Json;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -48,9 +49,11 @@ use super::{approvals, assignments, auth, me, packages, requests};
 )]
 pub struct ApiDoc;
 
-/// The document, as JSON.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document, as JSON, with the links between operations.
+pub async fn document() -> Json<Value> {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    add_links(&mut document);
+    Json(document)
 }
 
 struct BearerAuth;
@@ -107,6 +110,52 @@ impl Modify for BodyRefusals {
                         .entry(status.to_owned())
                         .or_insert(problem.into());
                 }
+            }
+        }
+    }
+}
+
+/// Which answer leads to which call: an id in one operation's answer that another operation
+/// takes. Clients and API tools (the fuzzer's stateful phase among them) follow these to chain
+/// calls instead of guessing ids.
+#[rustfmt::skip]
+const LINKS: &[(&str, &str, &str, &str, &str)] = &[
+    // (operation, status, next operation, its parameter, where the value is in the answer)
+    ("listAccessPackages", "200", "getAccessPackage", "id", "$response.body#/value/0/id"),
+    ("listAccessPackages", "200", "listApplicablePolicies", "id", "$response.body#/value/0/id"),
+    ("listAccessPackages", "200", "getDecisionTime", "id", "$response.body#/value/0/id"),
+    ("createAssignmentRequest", "201", "getAssignmentRequest", "id", "$response.body#/id"),
+    ("createAssignmentRequest", "201", "cancelAssignmentRequest", "id", "$response.body#/id"),
+    ("listAssignmentRequests", "200", "getAssignmentRequest", "id", "$response.body#/value/0/id"),
+    ("listAssignmentRequests", "200", "cancelAssignmentRequest", "id", "$response.body#/value/0/id"),
+    ("listAssignments", "200", "extendAssignment", "id", "$response.body#/value/0/id"),
+    ("extendAssignment", "201", "getAssignmentRequest", "id", "$response.body#/id"),
+    ("listApprovals", "200", "decide", "requestId", "$response.body#/value/0/id"),
+    ("listApprovals", "200", "getAssignmentRequest", "id", "$response.body#/value/0/id"),
+];
+
+/// Write `LINKS` into the document. They are added to the JSON rather than through utoipa,
+/// whose `Link` (5.5) writes `operation_id` where OpenAPI says `operationId`, which no tool
+/// reads.
+fn add_links(document: &mut Value) {
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for (_, status, next, parameter, value) in LINKS.iter().filter(|l| l.0 == id) {
+            if let Some(response) = operation["responses"].get_mut(*status) {
+                response["links"][*next] = json!({
+                    "operationId": next,
+                    "parameters": { *parameter: value },
+                });
             }
         }
     }

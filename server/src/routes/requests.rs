@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// Submit a request for a package under one of its policies. Without approval the access is
 /// delivered at once (or scheduled for the chosen start); with approval the request waits.
-#[utoipa::path(post, path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "createAssignmentRequest", path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
     request_body = NewAssignmentRequest,
     responses(
         (status = 201, description = "The request, `pendingApproval`, `delivered` or `scheduled`", body = AssignmentRequest),
@@ -156,7 +156,7 @@ pub struct ListQuery {
 }
 
 /// The caller's requests, newest first.
-#[utoipa::path(get, path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAssignmentRequests", path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the caller's requests", body = Page<AssignmentRequest>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -188,7 +188,7 @@ pub async fn list(
 }
 
 /// One request, with its stages and history; for its requestor and its approvers.
-#[utoipa::path(get, path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getAssignmentRequest", path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The request", body = AssignmentRequest),
@@ -213,7 +213,7 @@ pub async fn one(
 }
 
 /// Cancel the caller's request while it waits for approval.
-#[utoipa::path(post, path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "cancelAssignmentRequest", path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The canceled request", body = AssignmentRequest),
