@@ -17,14 +17,18 @@ use crate::server::DemoServer;
 const REQUESTOR: &str = "adele@contoso.com";
 const APPROVER: &str = "megan@contoso.com";
 
-/// Requests the requestor has waiting for the approver before the fuzzer starts, so that the
-/// approver's list and decisions have real requests to work on.
-const WAITING: &[&str] = &[
-    r#"{"accessPackageId":"sales-crm","assignmentPolicyId":"sales-crm-a"}"#,
-    r#"{"accessPackageId":"office-parking","assignmentPolicyId":"office-parking-manager"}"#,
-    r#"{"accessPackageId":"travel-expenses","assignmentPolicyId":"travel-expenses-requestors",
-        "justification":"Customer visits","answers":[{"questionId":"costCenter","value":"CC-1234"},
-        {"questionId":"region","value":"emea"}]}"#,
+/// Packages (and policies) the requestor asks for before the fuzzer starts; her manager
+/// approves them all. Enough that the approver's list still holds requests after the fuzzer has
+/// decided some, and that the requestor still has requests to read and cancel.
+const WAITING: &[(&str, &str)] = &[
+    ("sales-crm", "sales-crm-a"),
+    ("office-parking", "office-parking-manager"),
+    ("project-online", "project-online-manager"),
+    ("guest-wifi-admins", "guest-wifi-admins-manager"),
+    ("partner-portal", "partner-portal-manager"),
+    ("social-media", "social-media-manager"),
+    ("events-team", "events-team-manager"),
+    ("customer-insights", "customer-insights-manager"),
 ];
 
 /// Build and start the server, then run schemathesis against it; an error when it finds
@@ -35,8 +39,9 @@ pub fn fuzz(schemathesis: &Path) -> anyhow::Result<()> {
     let server = DemoServer::start(&root.join("target/debug/portal-server"), "fuzz", "error")?;
     let requestor = server.demo_token(REQUESTOR)?;
     let approver = server.demo_token(APPROVER)?;
-    for body in WAITING {
-        let answer = server.post(&requestor, "/assignmentRequests", body)?;
+    for (package, policy) in WAITING {
+        let body = format!(r#"{{"accessPackageId":"{package}","assignmentPolicyId":"{policy}"}}"#);
+        let answer = server.post(&requestor, "/assignmentRequests", &body)?;
         if !answer.contains("\"pendingApproval\"") {
             anyhow::bail!("the fuzzer's waiting request was not accepted: {answer}");
         }
