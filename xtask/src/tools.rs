@@ -88,7 +88,7 @@ pub fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
         "Installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into target/schemathesis-venv (a minute, once)"
     ));
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
-        .context("Python 3 with its venv module is needed to fuzz the API")?;
+        .context("fuzzing the API needs Python 3 with its venv module (Debian: python3-venv)")?;
     run(Command::new(venv.join("bin/pip")).args([
         "install",
         "--quiet",
