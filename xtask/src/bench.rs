@@ -2,12 +2,12 @@
 //! js, wasm, css, gzip) against 120 KB, and how fast the API answers reads against 10 ms,
 //! each read endpoint loaded by wrk over loopback for a few seconds with one connection.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use anyhow::{Context, bail};
 
 use crate::process::run;
+use crate::server::DemoServer;
 use crate::tools::{ensure_build_tools, ensure_debian_packages};
 use crate::{app, root, step};
 
@@ -42,13 +42,13 @@ pub fn bench() -> anyhow::Result<()> {
 
     step("Budget: API reads (release build, SQLite, demo data)");
     run(Command::new("cargo").args(["build", "--release", "--quiet", "-p", "portal-server"]))?;
-    let dir = std::env::temp_dir().join(format!("portal-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let (mut server, base) = start_server(&dir)?;
-    let result = measure_reads(&base);
-    let _ = server.kill();
-    let _ = server.wait();
-    let _ = std::fs::remove_dir_all(&dir);
+    let server = DemoServer::start(
+        &root().join("target/release/portal-server"),
+        "bench",
+        "warn",
+    )?;
+    let result = measure_reads(&server);
+    drop(server);
     for (endpoint, p99) in result? {
         let verdict = if p99 <= READ_BUDGET_MS {
             "within"
@@ -70,49 +70,14 @@ pub fn bench() -> anyhow::Result<()> {
     }
 }
 
-fn start_server(dir: &std::path::Path) -> anyhow::Result<(Child, String)> {
-    let root = root();
-    let mut child = Command::new(root.join("target/release/portal-server"))
-        .current_dir(&root)
-        .args([
-            "--port",
-            "0",
-            "--demo",
-            "--static-dir",
-            "dist",
-            "--seed",
-            "server/demo/catalog.toml",
-        ])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", dir.join("bench.db").display()))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start portal-server")?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(url) = line.split("serving on ").nth(1) {
-            return Ok((child, url.trim().to_owned()));
-        }
-    }
-    bail!("portal-server stopped before serving")
-}
-
-fn measure_reads(base: &str) -> anyhow::Result<Vec<(String, f64)>> {
-    let token = demo_token(base, "adele@contoso.com")?;
+fn measure_reads(server: &DemoServer) -> anyhow::Result<Vec<(String, f64)>> {
+    let base = &server.base;
+    let token = server.demo_token("adele@contoso.com")?;
     // A request to read, so that the request endpoints have something to show.
-    curl(
+    server.post(
         &token,
-        &[
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-            r#"{"accessPackageId":"company-wiki","assignmentPolicyId":"company-wiki-everyone"}"#,
-            &format!("{base}/api/v1/assignmentRequests"),
-        ],
+        "/assignmentRequests",
+        r#"{"accessPackageId":"company-wiki","assignmentPolicyId":"company-wiki-everyone"}"#,
     )?;
     let endpoints = [
         "/api/v1/me",
@@ -139,40 +104,6 @@ fn measure_reads(base: &str) -> anyhow::Result<Vec<(String, f64)>> {
         results.push((endpoint.to_owned(), percentile_ms(&text, "99%")?));
     }
     Ok(results)
-}
-
-fn demo_token(base: &str, upn: &str) -> anyhow::Result<String> {
-    let body = format!(r#"{{"userPrincipalName":"{upn}"}}"#);
-    let out = Command::new("curl")
-        .args([
-            "-sf",
-            "-X",
-            "POST",
-            "-H",
-            "Content-Type: application/json",
-            "-d",
-            &body,
-        ])
-        .arg(format!("{base}/api/v1/auth/demo"))
-        .output()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split("\"accessToken\":\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .map(str::to_owned)
-        .context("demo sign-in gave no token")
-}
-
-fn curl(token: &str, args: &[&str]) -> anyhow::Result<()> {
-    let status = Command::new("curl")
-        .args(["-s", "-o", "/dev/null", "-H"])
-        .arg(format!("Authorization: Bearer {token}"))
-        .args(args)
-        .status()?;
-    if !status.success() {
-        bail!("curl failed");
-    }
-    Ok(())
 }
 
 /// A latency percentile from wrk's `--latency` table, in milliseconds.

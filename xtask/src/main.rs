@@ -1,11 +1,13 @@
-//! `cargo xtask run | test`: the project's automation, so that two commands take a fresh
+//! `cargo xtask run | test | fuzz | bench`: the project's automation, so that two commands take a fresh
 //! machine from `git clone` to a running portal and to a passing test suite.
 
 mod app;
 mod bench;
+mod fuzz;
 mod postgres;
 mod process;
 mod run;
+mod server;
 mod test;
 mod tools;
 
@@ -21,6 +23,8 @@ commands:
           flags after `--` go to portal-server, e.g. `cargo xtask run -- --port 9000`
   test    install what is missing and run every test: format, lints, unit and API tests
           (SQLite and PostgreSQL), and browser tests in headless Chromium
+  fuzz    fuzz the API against its own OpenAPI document with schemathesis (a part of
+          `test`, on its own)
   bench   measure the standing budgets: first-visit download size (gzip) and API read
           latency, and fail when one is over";
 
@@ -34,6 +38,7 @@ fn main() -> ExitCode {
     let result = match command {
         "run" => run::run(&rest),
         "test" => test::test(),
+        "fuzz" => tools::ensure_schemathesis().and_then(|st| fuzz::fuzz(&st)),
         "bench" => bench::bench(),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

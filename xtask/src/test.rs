@@ -4,8 +4,8 @@
 use std::process::Command;
 
 use crate::process::{run, run_captured};
-use crate::tools::{ensure_build_tools, ensure_debian_packages, tool_path};
-use crate::{app, postgres, root, step};
+use crate::tools::{ensure_build_tools, ensure_debian_packages, ensure_schemathesis, tool_path};
+use crate::{app, fuzz, postgres, root, step};
 
 /// What one stage contributed to the summary.
 #[derive(Default)]
@@ -43,8 +43,9 @@ impl Tally {
 pub fn test() -> anyhow::Result<()> {
     step("Checking tools (installing what is missing)");
     ensure_build_tools()?;
-    // nginx: the static-hosting tests serve the built app from a real one.
-    ensure_debian_packages(&["chromium", "chromium-driver", "nginx"])?;
+    // nginx: the static-hosting tests serve the built app from a real one; curl: the fuzzer's
+    // demo sign-in.
+    ensure_debian_packages(&["chromium", "chromium-driver", "nginx", "curl"])?;
 
     let mut tally = Tally::default();
     let root = root();
@@ -102,6 +103,13 @@ pub fn test() -> anyhow::Result<()> {
             tally.check("PostgreSQL", false);
         }
     }
+
+    step("API fuzzing: schemathesis against /api/openapi.json (SQLite, demo data)");
+    let fuzzed = ensure_schemathesis().and_then(|schemathesis| fuzz::fuzz(&schemathesis));
+    if let Err(err) = &fuzzed {
+        eprintln!("    {err:#}");
+    }
+    tally.check("API fuzzing (schemathesis)", fuzzed.is_ok());
 
     step("Browser tests (Playwright, headless Chromium)");
     let built = app::build()

@@ -15,6 +15,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// The wasm-opt that Trunk.toml pins; npm's binaryen package carries it.
 const WASM_OPT_VERSION: &str = "version_132";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The schemathesis release the API is fuzzed with; its checks change between releases.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// What building the web app needs: the wasm target, Trunk, wasm-bindgen and wasm-opt.
 pub fn ensure_build_tools() -> anyhow::Result<()> {
@@ -68,6 +70,32 @@ pub fn tool_path() -> std::ffi::OsString {
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
     std::env::join_paths(paths).unwrap_or_default()
+}
+
+/// The schemathesis command, installed from PyPI into a virtual environment under target/
+/// when it is missing or at another version.
+pub fn ensure_schemathesis() -> anyhow::Result<PathBuf> {
+    let venv = root().join("target/schemathesis-venv");
+    let schemathesis = venv.join("bin/schemathesis");
+    let wanted = format!("schemathesis, version {SCHEMATHESIS_VERSION}");
+    if first_line(&schemathesis.to_string_lossy(), &["--version"]).as_deref()
+        == Some(wanted.as_str())
+    {
+        println!("    {wanted} present");
+        return Ok(schemathesis);
+    }
+    step(format!(
+        "Installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into target/schemathesis-venv (a minute, once)"
+    ));
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+        .context("fuzzing the API needs Python 3 with its venv module (Debian: python3-venv)")?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]))?;
+    Ok(schemathesis)
 }
 
 fn ensure_wasm_target() -> anyhow::Result<()> {

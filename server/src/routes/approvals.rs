@@ -1,7 +1,7 @@
 //! Approvals: the requests waiting for the caller's decision, and the decision itself.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use portal_api::{AssignmentRequest, Decision, Page, Problem};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::domain::decision;
 use crate::domain::lifecycle::{self, RequestView};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::catalog;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
@@ -35,7 +36,7 @@ pub struct ListQuery {
 
 /// The requests whose current stage waits for the caller's decision, newest first, with how
 /// many there are in all (`totalCount`).
-#[utoipa::path(get, path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listApprovals", path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requests to decide", body = Page<AssignmentRequest>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -60,7 +61,7 @@ pub async fn list(
 
 /// Approve or deny the stage of a request that waits for the caller. Approving the last stage
 /// delivers the access.
-#[utoipa::path(post, path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "decide", path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
     request_body = Decision,
     params(("requestId" = String, Path, description = "The request's id")),
     responses(

@@ -1,7 +1,7 @@
 //! Assignments: the access the caller has ("Access I have"), and asking to extend one.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use portal_api::{
@@ -14,7 +14,7 @@ use crate::domain::clock;
 use crate::domain::extension::{self, ExtensionView};
 use crate::domain::submission::{self, Period};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
 use crate::store::catalog;
 use crate::store::requests::{self, NewRequest};
@@ -26,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The caller's assignments with their start and end, latest start first, on one page.
-#[utoipa::path(get, path = "/assignments", tag = "assignments", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAssignments", path = "/assignments", tag = "assignments", security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's assignments", body = Page<Assignment>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -44,7 +44,7 @@ pub async fn list(
 /// end) on, where its policy allows it. This submits a request of type `userExtend` that the
 /// policy's approvers decide like a new one; once delivered, the assignment's end moves by the
 /// policy's duration. Without approval it is delivered at once.
-#[utoipa::path(post, path = "/assignments/{id}/extend", tag = "assignments", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "extendAssignment", path = "/assignments/{id}/extend", tag = "assignments", security(("bearer" = [])),
     request_body = ExtendAssignment,
     params(("id" = String, Path, description = "The assignment's id")),
     responses(

@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The users one may sign in as in demo mode.
-#[utoipa::path(get, path = "/auth/demo/users", tag = "auth",
+#[utoipa::path(get, operation_id = "listDemoUsers", path = "/auth/demo/users", tag = "auth",
     responses(
         (status = 200, description = "The directory's users", body = Vec<User>),
         (status = 404, description = "Demo sign-in is off", body = Problem, content_type = "application/problem+json"),
@@ -30,7 +30,7 @@ pub async fn demo_users(State(state): State<AppState>) -> ApiResult<Json<Vec<Use
 }
 
 /// A bearer token for the user with this user principal name.
-#[utoipa::path(post, path = "/auth/demo", tag = "auth", request_body = DemoSignIn,
+#[utoipa::path(post, operation_id = "demoSignIn", path = "/auth/demo", tag = "auth", request_body = DemoSignIn,
     responses(
         (status = 200, description = "A signed bearer token", body = Token),
         (status = 404, description = "Demo sign-in is off", body = Problem, content_type = "application/problem+json"),

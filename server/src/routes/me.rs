@@ -16,7 +16,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed-in user, with their manager.
-#[utoipa::path(get, path = "/me", tag = "me", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getMe", path = "/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = User),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),

@@ -2,9 +2,10 @@
 //! handlers' annotations and the wire types, so it cannot drift from the code.
 
 use axum::Json;
+use serde_json::{Value, json};
 use utoipa::openapi::header::Header;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Content, Object, Ref, ResponseBuilder, Type};
+use utoipa::openapi::{Content, ContentBuilder, Object, Ref, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use super::{approvals, assignments, auth, me, packages, requests};
@@ -37,7 +38,7 @@ use super::{approvals, assignments, auth, me, packages, requests};
         approvals::decide,
     ),
     components(schemas(portal_api::Problem, portal_api::FieldError)),
-    modifiers(&BearerAuth, &Limits),
+    modifiers(&BearerAuth, &Limits, &BodyRefusals),
     tags(
         (name = "auth", description = "Demo sign-in"),
         (name = "me", description = "The signed-in user"),
@@ -49,9 +50,11 @@ use super::{approvals, assignments, auth, me, packages, requests};
 )]
 pub struct ApiDoc;
 
-/// The document, as JSON.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document, as JSON, with the links between operations.
+pub async fn document() -> Json<Value> {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    add_links(&mut document);
+    Json(document)
 }
 
 struct BearerAuth;
@@ -102,6 +105,94 @@ impl Modify for Limits {
                     "503".to_owned(),
                     problem("The request took longer than the server allows").into(),
                 );
+            }
+        }
+    }
+}
+
+/// Every operation that reads a JSON body also refuses, before its handler runs, a body that is
+/// not JSON (400), one over the size limit (413) and one of another media type (415); the
+/// extractor answers these the same everywhere, so they are described here once.
+struct BodyRefusals;
+
+impl Modify for BodyRefusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let refusals = [
+            ("400", "The body is not well-formed JSON"),
+            ("413", "The body is over 64 KB"),
+            (
+                "415",
+                "The body is not sent as `Content-Type: application/json`",
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.post, &mut item.put, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                if operation.request_body.is_none() {
+                    continue;
+                }
+                for (status, description) in refusals {
+                    let problem = ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/problem+json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        )
+                        .build();
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert(problem.into());
+                }
+            }
+        }
+    }
+}
+
+/// Which answer leads to which call: an id in one operation's answer that another operation
+/// takes. Clients and API tools (the fuzzer's stateful phase among them) follow these to chain
+/// calls instead of guessing ids.
+#[rustfmt::skip]
+const LINKS: &[(&str, &str, &str, &str, &str)] = &[
+    // (operation, status, next operation, its parameter, where the value is in the answer)
+    ("listAccessPackages", "200", "getAccessPackage", "id", "$response.body#/value/0/id"),
+    ("listAccessPackages", "200", "listApplicablePolicies", "id", "$response.body#/value/0/id"),
+    ("listAccessPackages", "200", "getDecisionTime", "id", "$response.body#/value/0/id"),
+    ("createAssignmentRequest", "201", "getAssignmentRequest", "id", "$response.body#/id"),
+    ("createAssignmentRequest", "201", "cancelAssignmentRequest", "id", "$response.body#/id"),
+    ("listAssignmentRequests", "200", "getAssignmentRequest", "id", "$response.body#/value/0/id"),
+    ("listAssignmentRequests", "200", "cancelAssignmentRequest", "id", "$response.body#/value/0/id"),
+    ("listAssignments", "200", "extendAssignment", "id", "$response.body#/value/0/id"),
+    ("extendAssignment", "201", "getAssignmentRequest", "id", "$response.body#/id"),
+    ("listApprovals", "200", "decide", "requestId", "$response.body#/value/0/id"),
+    ("listApprovals", "200", "getAssignmentRequest", "id", "$response.body#/value/0/id"),
+];
+
+/// Write `LINKS` into the document. They are added to the JSON rather than through utoipa,
+/// whose `Link` (5.5) writes `operation_id` where OpenAPI says `operationId`, which no tool
+/// reads.
+fn add_links(document: &mut Value) {
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for operation in operations {
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        for (_, status, next, parameter, value) in LINKS.iter().filter(|l| l.0 == id) {
+            if let Some(response) = operation["responses"].get_mut(*status) {
+                response["links"][*next] = json!({
+                    "operationId": next,
+                    "parameters": { *parameter: value },
+                });
             }
         }
     }

@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, Problem};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::{catalog, requests};
@@ -34,6 +34,7 @@ pub struct ListQuery {
     /// Words to find in the name, the description or the resources' names; case is ignored.
     search: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
@@ -41,7 +42,7 @@ pub struct ListQuery {
 
 /// The packages the caller may request under at least one policy, by name; hidden packages
 /// are never listed.
-#[utoipa::path(get, path = "/accessPackages", tag = "accessPackages", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAccessPackages", path = "/accessPackages", tag = "accessPackages", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requestable packages", body = Page<AccessPackage>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -73,7 +74,7 @@ pub async fn list(
 
 /// One package, hidden or not, with its resource roles and the caller's open request or
 /// assignment for it.
-#[utoipa::path(get, path = "/accessPackages/{id}", tag = "accessPackages", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getAccessPackage", path = "/accessPackages/{id}", tag = "accessPackages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The package", body = AccessPackage),
@@ -92,7 +93,7 @@ pub async fn one(
 
 /// The policies of a package the caller may request under, with all the request pane needs;
 /// empty when there are none.
-#[utoipa::path(get, path = "/accessPackages/{id}/applicablePolicies", tag = "accessPackages", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listApplicablePolicies", path = "/accessPackages/{id}/applicablePolicies", tag = "accessPackages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The applicable policies (one page)", body = Page<AssignmentPolicy>),
@@ -121,7 +122,7 @@ const DECISION_TIME_SAMPLE: u32 = 200;
 /// The expected time to a decision for this package: the median and 90th percentile of how
 /// long its latest approved or denied requests waited, from submission to the last decision.
 /// Only `sampleSize` when fewer than 5 were decided.
-#[utoipa::path(get, path = "/accessPackages/{id}/decisionTime", tag = "accessPackages", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getDecisionTime", path = "/accessPackages/{id}/decisionTime", tag = "accessPackages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The decision time, or only the sample size when there is too little history", body = DecisionTime),

@@ -1,7 +1,7 @@
 //! Assignment requests: submit one, list and open one's own, cancel one that is pending.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::domain::lifecycle::{self, RequestView};
 use crate::domain::{policy, submission};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
 use crate::store::catalog;
@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// Submit a request for a package under one of its policies. Without approval the access is
 /// delivered at once (or scheduled for the chosen start); with approval the request waits.
-#[utoipa::path(post, path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "createAssignmentRequest", path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
     request_body = NewAssignmentRequest,
     responses(
         (status = 201, description = "The request, `pendingApproval`, `delivered` or `scheduled`", body = AssignmentRequest),
@@ -170,13 +170,14 @@ pub struct ListQuery {
     /// Only requests in this state, e.g. `pendingApproval`.
     state: Option<String>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `nextCursor` of the previous page.
     cursor: Option<String>,
 }
 
 /// The caller's requests, newest first.
-#[utoipa::path(get, path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listAssignmentRequests", path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the caller's requests", body = Page<AssignmentRequest>),
         (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
@@ -208,7 +209,7 @@ pub async fn list(
 }
 
 /// One request, with its stages and history; for its requestor and its approvers.
-#[utoipa::path(get, path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getAssignmentRequest", path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The request", body = AssignmentRequest),
@@ -233,7 +234,7 @@ pub async fn one(
 }
 
 /// Cancel the caller's request while it waits for approval.
-#[utoipa::path(post, path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "cancelAssignmentRequest", path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The canceled request", body = AssignmentRequest),

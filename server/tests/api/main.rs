@@ -4,6 +4,7 @@
 mod approvals;
 mod assignments;
 mod auth;
+mod authorization;
 mod catalog;
 mod concurrency;
 mod decision_time;
@@ -21,4 +22,5 @@ mod process;
 mod requests;
 mod serving;
 mod smtp_sink;
+mod unreadable_input;
 mod validation;

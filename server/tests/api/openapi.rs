@@ -90,3 +90,39 @@ async fn the_openapi_document_is_3_1_and_covers_every_endpoint_with_its_errors()
         "bearer"
     );
 }
+
+#[tokio::test]
+async fn every_operation_has_its_own_id_and_every_link_leads_to_one() {
+    let app = spawn_app().await;
+
+    let doc: Value = app.raw("GET", "/api/openapi.json", None, None).await.ok();
+
+    let operations: Vec<&Value> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| item.as_object().expect("operations").values())
+        .collect();
+    let mut ids: Vec<&str> = operations
+        .iter()
+        .map(|o| o["operationId"].as_str().expect("an operationId"))
+        .collect();
+    ids.sort_unstable();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operationIds repeat: {ids:?}");
+    let targets: Vec<&str> = operations
+        .iter()
+        .flat_map(|o| o["responses"].as_object().expect("responses").values())
+        .filter_map(|r| r["links"].as_object())
+        .flat_map(|links| links.values())
+        .map(|link| link["operationId"].as_str().expect("a target"))
+        .collect();
+    assert!(targets.contains(&"cancelAssignmentRequest"), "{targets:?}");
+    for target in targets {
+        assert!(
+            ids.contains(&target),
+            "a link leads to {target}, no operation"
+        );
+    }
+}
