@@ -9,6 +9,8 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod headers;
+pub mod hosts;
 pub mod import;
 pub mod mail;
 pub mod origins;
@@ -24,7 +26,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use crate::config::Config;
@@ -52,11 +57,19 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-/// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path.
+/// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path;
+/// only for the configured host names, and with the security headers on every answer.
 pub fn app(state: AppState) -> Router {
-    let spa = spa::service(&state.config.static_dir);
+    let spa = spa::router(&state.config.static_dir);
+    let hosts = hosts::Hosts::new(&state.config);
+    let security = headers::SecurityHeaders::new(&state.config);
+    // API answers carry personal data: no browser or proxy may keep a copy.
+    let api = routes::api().layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     Router::new()
-        .nest("/api/v1", routes::api())
+        .nest("/api/v1", api)
         .route(
             "/api/openapi.json",
             axum::routing::get(routes::openapi::document),
@@ -66,8 +79,9 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::operations())
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(origins::frame_ancestors(&state.config))
         .layer(origins::cors(&state.config))
+        .layer(from_fn_with_state(hosts, hosts::only_served_hosts))
+        .layer(from_fn_with_state(security, headers::add))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -16,5 +16,6 @@ mod notifications;
 mod openapi;
 mod origins;
 mod requests;
+mod security;
 mod smtp_sink;
 mod validation;
