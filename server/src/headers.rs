@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
@@ -51,11 +51,6 @@ impl SecurityHeaders {
             );
         }
         Self(Arc::new(headers))
-    }
-
-    /// The value this sends for `name`, if any.
-    pub fn get(&self, name: &HeaderName) -> Option<&HeaderValue> {
-        self.0.get(name)
     }
 }
 
