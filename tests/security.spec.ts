@@ -1,5 +1,5 @@
-// Journey: someone opens a crafted link to the portal, from the server and from nginx under
-// /access/ — the app's code, config.json and every call still come from the portal's own
+// Journey: someone opens a crafted link to the portal, from the server and from nginx at the
+// root and under /access/ — the app's code, config.json and every call still come from the portal's own
 // origin; and a whole request journey runs under the portal's Content-Security-Policy
 // without a single violation.
 import { Page } from '@playwright/test';
@@ -46,28 +46,30 @@ test('a crafted link to the server loads nothing from another site', async ({ pa
   }
 });
 
-test('a crafted link under nginx /access/ loads nothing from another site', async ({ page }) => {
-  const port = await freePort();
-  const api = await startServer(['--cors-allowed-origins', `http://127.0.0.1:${port}`]);
-  const site = await startNginx('/access/', { apiBaseUrl: `${api.url}/api/v1` }, port);
-  const apiOrigin = new URL(api.url).origin;
-  try {
-    for (const path of crafted) {
-      const link = `${site.url}${path}`;
-      const urls = requestsOf(page);
-      await page.goto(link);
-      await expectOnlyOwnOrigin(page, site.origin, urls, link, apiOrigin);
-      page.removeAllListeners('request');
+for (const base of ['/', '/access/']) {
+  test(`a crafted link to a static host under ${base} loads nothing from another site`, async ({ page }) => {
+    const port = await freePort();
+    const api = await startServer(['--cors-allowed-origins', `http://127.0.0.1:${port}`]);
+    const site = await startNginx(base, { apiBaseUrl: `${api.url}/api/v1` }, port);
+    const apiOrigin = new URL(api.url).origin;
+    try {
+      for (const path of crafted) {
+        const link = `${site.url}${path}`;
+        const urls = requestsOf(page);
+        await page.goto(link);
+        await expectOnlyOwnOrigin(page, site.origin, urls, link, apiOrigin);
+        page.removeAllListeners('request');
+      }
+      // The app itself still starts under its real base from such a link.
+      await page.goto(`${site.url}/evil.example/requests`);
+      expect(await page.evaluate(() => document.baseURI)).toBe(site.url);
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    } finally {
+      await site.stop();
+      await api.stop();
     }
-    // The app itself still starts under its real base from such a link.
-    await page.goto(`${site.url}/evil.example/requests`);
-    expect(await page.evaluate(() => document.baseURI)).toBe(site.url);
-    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-  } finally {
-    await site.stop();
-    await api.stop();
-  }
-});
+  });
+}
 
 test('signing in, opening a package and submitting break no rule of the security policy', async ({ page }) => {
   await page.addInitScript(() => {
