@@ -9,6 +9,8 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod headers;
+pub mod hosts;
 pub mod import;
 pub mod limits;
 pub mod mail;
@@ -25,7 +27,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::middleware::from_fn_with_state;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use crate::config::Config;
@@ -53,13 +58,21 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-/// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path.
+/// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path;
+/// only for the configured host names, and with the security headers on every answer.
 pub fn app(state: AppState) -> Router {
-    let spa = spa::service(&state.config.static_dir);
+    let spa = spa::router(&state.config.static_dir);
+    let hosts = hosts::Hosts::new(&state.config);
+    let security = headers::SecurityHeaders::new(&state.config);
     let limiters = Arc::new(limits::Limits::new(&state.config, state.tokens.clone()));
     let timeout = std::time::Duration::from_secs(state.config.request_timeout_seconds.max(1));
+    // API answers carry personal data: no browser or proxy may keep a copy.
+    let api = routes::api().layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     let routes = Router::new()
-        .nest("/api/v1", routes::api())
+        .nest("/api/v1", api)
         .route(
             "/api/openapi.json",
             axum::routing::get(routes::openapi::document),
@@ -76,8 +89,9 @@ pub fn app(state: AppState) -> Router {
     // Outside the limits, so that a request held up anywhere is cut off, and inside the
     // origin headers, so that browsers can read the 503 and the 429.
     limits::with_timeout(routes, timeout)
-        .layer(origins::frame_ancestors(&state.config))
         .layer(origins::cors(&state.config))
+        .layer(from_fn_with_state(hosts, hosts::only_served_hosts))
+        .layer(from_fn_with_state(security, headers::add))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

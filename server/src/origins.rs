@@ -1,9 +1,9 @@
 //! Which other web origins may use the portal: call the API from their pages (CORS) and show
-//! the portal in a frame (CSP `frame-ancestors`). Both lists come from the configuration.
+//! the portal in a frame (CSP `frame-ancestors`, sent by `headers`). Both lists come from the
+//! configuration.
 
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 
@@ -44,22 +44,6 @@ pub fn cors(config: &Config) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .expose_headers([header::LOCATION])
         .max_age(std::time::Duration::from_secs(3600))
-}
-
-/// `Content-Security-Policy: frame-ancestors 'self' …` on every response, so that only the
-/// configured pages can frame the portal.
-pub fn frame_ancestors(config: &Config) -> SetResponseHeaderLayer<HeaderValue> {
-    let mut policy = "frame-ancestors 'self'".to_owned();
-    for origin in &config.frame_ancestors {
-        policy.push(' ');
-        policy.push_str(origin.trim_end_matches('/'));
-    }
-    let value = HeaderValue::from_str(&policy)
-        .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"));
-    SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static("content-security-policy"),
-        value,
-    )
 }
 
 /// `http` or `https`, `://`, a host name, IPv4 address or bracketed IPv6 address, and an

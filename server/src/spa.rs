@@ -1,24 +1,142 @@
-//! Serving the built web app: files as they are, and `index.html` for every other path so
-//! that deep links (`/package/42`) and hard refreshes open the app on that route.
+//! Serving the built web app: files as they are, and `index.html` for every other plain path
+//! so that deep links (`/package/42`) and hard refreshes open the app on that route.
+//!
+//! Only plain paths get the app. Its start-up script makes the folder of the address the base
+//! of everything it loads, so an address like `//evil.example/requests` must never answer it:
+//! any path that is not segments of letters, digits, `-`, `.`, `_` and `~` (two slashes,
+//! backslashes, percent-encoding, dot segments, a scheme) answers a plain not-found page.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use axum::http::{HeaderValue, Response, header};
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sha2::{Digest, Sha256};
 use tower::Layer as _;
 use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 type CacheControl = fn(&Response<ServeFileSystemResponseBody>) -> Option<HeaderValue>;
 
-/// The static-file service. `index.html` is never cached, so a new release is picked up at
-/// once; the assets Trunk writes carry a content hash in their names.
-pub fn service(dir: &Path) -> SetResponseHeader<ServeDir<ServeFile>, CacheControl> {
+/// The web app in `dir`. `index.html`, `config.json` and `embed.js` are revalidated on every
+/// use, so a new release or configuration is picked up at once; the other files Trunk writes
+/// carry a content hash in their names and are cached.
+pub fn router(dir: &Path) -> Router {
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(dir.join("index.html")));
-    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache_control as CacheControl)
-        .layer(files)
+    let files =
+        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache_control as CacheControl)
+            .layer(files);
+    let config = dir.join("config.json");
+    let embed = dir.join("embed.js");
+    Router::new()
+        .route(
+            "/config.json",
+            get(move |headers: HeaderMap| revalidated(config, "application/json", headers)),
+        )
+        .route(
+            "/embed.js",
+            get(move |headers: HeaderMap| revalidated(embed, "text/javascript", headers)),
+        )
+        .fallback_service(files)
+        .layer(middleware::from_fn(plain_paths_only))
+}
+
+/// Whether `path` (as sent, still percent-encoded) is a plain path: `/`, or segments of
+/// unreserved characters, none of them `.` or `..`, with at most a final `/`.
+pub fn is_plain(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
+    segments.iter().enumerate().all(|(i, segment)| {
+        if segment.is_empty() {
+            return i == last;
+        }
+        *segment != "."
+            && *segment != ".."
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    })
+}
+
+/// The page for addresses that are not plain paths: no scripts, and a link to the portal.
+const NOT_FOUND_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\"><meta charset=\"utf-8\">\
+<title>Page not found</title><h1>Page not found</h1>\
+<p>This address is not a page of the portal. <a href=\"/\">Open the portal</a>.</p></html>\n";
+
+async fn plain_paths_only(request: Request, next: Next) -> axum::response::Response {
+    if is_plain(request.uri().path()) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::NOT_FOUND,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        NOT_FOUND_PAGE,
+    )
+        .into_response()
+}
+
+/// A small file that must never be used stale: answered with `no-cache` and an ETag of its
+/// content, and `304 Not Modified` while the browser's copy is still the current one.
+async fn revalidated(
+    path: PathBuf,
+    content_type: &'static str,
+    request: HeaderMap,
+) -> axum::response::Response {
+    let body = match tokio::fs::read(&path).await {
+        Ok(body) => body,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            return (
+                StatusCode::NOT_FOUND,
+                format!("There is no {name} in the web app's folder (--static-dir)."),
+            )
+                .into_response();
+        }
+        Err(err) => {
+            tracing::error!(file = %path.display(), error = %err, "cannot read a web app file");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let digest = Sha256::digest(&body);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    // Weak: the compression layer may send other bytes for the same content.
+    let etag = format!("W/\"{hex}\"");
+    let headers = [
+        (header::CACHE_CONTROL, "no-cache".to_owned()),
+        (header::ETAG, etag.clone()),
+    ];
+    if matches_etag(&request, &etag) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (
+        headers,
+        [(header::CONTENT_TYPE, content_type.to_owned())],
+        body,
+    )
+        .into_response()
+}
+
+/// Whether `If-None-Match` names `etag` (compared weakly, as RFC 9110 asks for GET) or `*`.
+fn matches_etag(request: &HeaderMap, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| tag.trim() == "*" || opaque(tag) == opaque(etag))
 }
 
 fn cache_control(response: &Response<ServeFileSystemResponseBody>) -> Option<HeaderValue> {
@@ -32,4 +150,42 @@ fn cache_control(response: &Response<ServeFileSystemResponseBody>) -> Option<Hea
     } else {
         "public, max-age=3600"
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain;
+
+    #[test]
+    fn app_addresses_are_plain_paths() {
+        for path in [
+            "/",
+            "/package/sales-crm",
+            "/requests/0193a1b2-7c3d-7e4f-8a9b-0c1d2e3f4a5b",
+            "/access/",
+            "/portal-1a2b_bg.wasm",
+            "/~team/x.y",
+        ] {
+            assert!(is_plain(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn addresses_that_could_name_another_base_are_not_plain() {
+        for path in [
+            "//evil.example/requests",
+            "/\\evil.example/requests",
+            "/%2f%2fevil.example/requests",
+            "/%2F%2Fevil.example/requests",
+            "/%2e%2e/requests",
+            "/../requests",
+            "/./requests",
+            "/https:/evil.example/requests",
+            "/package//x",
+            "package/x",
+            "",
+        ] {
+            assert!(!is_plain(path), "{path}");
+        }
+    }
 }

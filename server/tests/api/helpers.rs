@@ -113,6 +113,50 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     }
 }
 
+/// Send `head` (request line and headers, each ending in CRLF) byte for byte, as no HTTP
+/// client would: for paths and `Host` headers that clients tidy up or refuse.
+pub async fn send_raw(app: &TestApp, head: &str) -> Reply {
+    use std::io::{Read, Write};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let request = format!("{head}Connection: close\r\n\r\n");
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).expect("a connection");
+        stream
+            .write_all(request.as_bytes())
+            .expect("the request is sent");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("an answer");
+        answer
+    })
+    .await
+    .expect("the request ran");
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-type: ")
+                .map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let retry_after = head.lines().find_map(|l| {
+        l.to_ascii_lowercase()
+            .strip_prefix("retry-after: ")
+            .map(str::to_owned)
+    });
+    Reply {
+        status,
+        content_type,
+        body: body.to_owned(),
+        retry_after,
+    }
+}
+
 /// The committed demo catalog that `cargo xtask run` loads.
 pub fn demo_catalog() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo/catalog.toml")

@@ -1,9 +1,10 @@
 //! Serving the web app beside the API: files with their types, index.html for every other
-//! path (deep links, hard refreshes), JSON for unknown API paths, and the health check.
+//! plain path (deep links, hard refreshes) and a not-found page for the rest, config.json and
+//! embed.js revalidated, JSON for unknown API paths, and the health check.
 
 use std::path::PathBuf;
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, send_raw, spawn_app_with};
 
 const INDEX: &str = "<!DOCTYPE html><title>Access Portal</title>";
 
@@ -103,4 +104,65 @@ async fn the_health_check_answers_when_the_database_does() {
     let reply = get(&app, "/healthz").await;
     assert_eq!(reply.status(), 200);
     assert_eq!(reply.text().await.unwrap_or_default(), "ok");
+}
+
+#[tokio::test]
+async fn an_address_that_is_not_a_plain_path_answers_not_found_never_the_app() {
+    let (app, _files) = app_with_files().await;
+    // Sent as written: browsers and HTTP clients would tidy some of these up first.
+    for path in [
+        "//evil.example/requests",
+        "/\\evil.example/requests",
+        "/%2f%2fevil.example/requests",
+        "/%2e%2e/requests",
+        "/https:/evil.example/requests",
+        "/package//sales-crm",
+    ] {
+        let reply = send_raw(&app, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n")).await;
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(
+            reply.body.contains("Page not found"),
+            "{path}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains(INDEX), "{path} answered the app");
+        assert!(!reply.body.contains("<script"), "{path}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn config_json_and_embed_js_are_revalidated_so_a_change_reaches_users_at_once() {
+    let (app, files) = app_with_files().await;
+    std::fs::write(files.path().join("embed.js"), "/* embed */").expect("a file");
+    for name in ["config.json", "embed.js"] {
+        let path = format!("/{name}");
+        let first = get(&app, &path).await;
+        assert_eq!(first.status(), 200, "{name}");
+        assert_eq!(first.headers()["cache-control"], "no-cache", "{name}");
+        let etag = first.headers()["etag"].clone();
+
+        let unchanged = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("If-None-Match", etag.clone())
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(unchanged.status(), 304, "{name}");
+
+        std::fs::write(files.path().join(name), "{\"changed\":true}").expect("a file");
+        let changed = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .header("If-None-Match", etag)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(changed.status(), 200, "{name}");
+        assert_eq!(
+            changed.text().await.unwrap_or_default(),
+            "{\"changed\":true}",
+            "{name}"
+        );
+    }
 }
