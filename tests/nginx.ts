@@ -1,6 +1,7 @@
 // A real nginx (Debian's) serving a copy of dist/ under a base path, the way a static host
 // does: files as they are, index.html for every other address below the base.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,13 @@ export interface StaticHost {
   /** The address of the app, ending with its base path: http://127.0.0.1:PORT/access/ */
   url: string;
   origin: string;
+  /** Write `config` as the app's config.json (null removes it; a string is written as it is). */
+  configure: (config: object | string | null) => void;
   stop: () => Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
+/** A port on loopback that was free a moment ago; whoever binds it next may find it taken. */
+async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -28,22 +32,47 @@ export async function freePort(): Promise<number> {
 
 /**
  * Serve dist/ under `base` (e.g. "/access/") with `config` as its config.json; `config`
- * null leaves config.json out, a string is written as it is.
+ * null leaves config.json out (`configure` can write it later, once the API's address is
+ * known). nginx binds its own port: a port another test took in the meantime is given up for
+ * the next, so parallel tests never share one.
  */
-export async function startNginx(
-  base: string,
-  config: object | string | null,
-  port?: number,
-): Promise<StaticHost> {
+export async function startNginx(base: string, config: object | string | null): Promise<StaticHost> {
   const dir = mkdtempSync(join(tmpdir(), 'portal-nginx-'));
   const site = join(dir, 'www', base);
   mkdirSync(site, { recursive: true });
   cpSync(dist, site, { recursive: true });
-  rmSync(join(site, 'config.json'), { force: true });
-  if (config !== null) {
-    writeFileSync(join(site, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  const configure = (config: object | string | null) => {
+    rmSync(join(site, 'config.json'), { force: true });
+    if (config !== null) {
+      writeFileSync(join(site, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+    }
+  };
+  configure(config);
+  for (let attempt = 1; ; attempt++) {
+    const started = await tryNginx(dir, base, await freePort());
+    if ('origin' in started) {
+      return {
+        url: `${started.origin}${base}`,
+        origin: started.origin,
+        configure,
+        stop: async () => {
+          await started.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
+    if (!started.portTaken || attempt >= 5) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`nginx did not start: ${started.log}`);
+    }
   }
-  port ??= await freePort();
+}
+
+type Started = { origin: string; stop: () => Promise<void> } | { portTaken: boolean; log: string };
+
+/** nginx on `port`, answering for this site alone (a header only it sends tells it apart). */
+async function tryNginx(dir: string, base: string, port: number): Promise<Started> {
+  const mark = randomUUID();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,
@@ -64,6 +93,7 @@ http {
   server {
     listen 127.0.0.1:${port};
     root ${dir}/www;
+    add_header X-Test-Site ${mark} always;
     # The fallback rule for a single-page app under ${base}: a file if there is one,
     # otherwise the app's index.html, which opens the route from the address.
     location ${base} {
@@ -77,29 +107,33 @@ http {
   const child = spawn(nginx, ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (d) => (log += d));
+  const exited = new Promise((ok) => child.once('exit', ok));
   const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
+  for (let i = 0; i <= 100; i++) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return { portTaken: /Address already in use/.test(log), log };
+    }
     try {
       const r = await fetch(`${origin}${base}`);
-      if (r.ok) break;
+      if (r.headers.get('x-test-site') === mark) {
+        return {
+          origin,
+          // SIGTERM is nginx's fast shutdown; a graceful one (SIGQUIT) would wait for the
+          // browser's keep-alive connections to go idle.
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGTERM');
+              await exited;
+            }
+          },
+        };
+      }
     } catch {
-      if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${log}`);
+      // Not listening yet.
     }
-    if (i > 100) throw new Error(`nginx did not answer on ${origin}: ${log}`);
     await new Promise((ok) => setTimeout(ok, 50));
   }
-  return {
-    url: `${origin}${base}`,
-    origin,
-    stop: async () => {
-      // SIGTERM is nginx's fast shutdown; a graceful one (SIGQUIT) would wait for the
-      // browser's keep-alive connections to go idle.
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((ok) => child.once('exit', ok));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  child.kill('SIGTERM');
+  await exited;
+  return { portTaken: false, log: `no answer on ${origin}: ${log}` };
 }

@@ -4,7 +4,7 @@
 // without a single violation.
 import { Page } from '@playwright/test';
 import { test, expect, startServer } from './fixtures';
-import { freePort, startNginx } from './nginx';
+import { startNginx } from './nginx';
 import { openRequestForm, signIn, submit } from './portal';
 
 /** Addresses that would make another site the base of everything the page loads. */
@@ -48,9 +48,9 @@ test('a crafted link to the server loads nothing from another site', async ({ pa
 
 for (const base of ['/', '/access/']) {
   test(`a crafted link to a static host under ${base} loads nothing from another site`, async ({ page }) => {
-    const port = await freePort();
-    const api = await startServer(['--cors-allowed-origins', `http://127.0.0.1:${port}`]);
-    const site = await startNginx(base, { apiBaseUrl: `${api.url}/api/v1` }, port);
+    const site = await startNginx(base, null);
+    const api = await startServer(['--cors-allowed-origins', site.origin]);
+    site.configure({ apiBaseUrl: `${api.url}/api/v1` });
     const apiOrigin = new URL(api.url).origin;
     try {
       for (const path of crafted) {

@@ -3,16 +3,15 @@
 // when the configuration is missing or wrong.
 import { test as base, expect } from '@playwright/test';
 import { startServer } from './fixtures';
-import { StaticHost, freePort, startNginx } from './nginx';
+import { StaticHost, startNginx } from './nginx';
 import { openRequestForm, signIn, submit } from './portal';
 
 /** nginx serving the app under /access/, and the API on another origin that allows it. */
 const test = base.extend<{ site: StaticHost }>({
   site: async ({}, use) => {
-    const port = await freePort();
-    const api = await startServer(['--cors-allowed-origins', `http://127.0.0.1:${port}`]);
-    const config = { apiBaseUrl: `${api.url}/api/v1`, productName: 'Contoso Access' };
-    const site = await startNginx('/access/', config, port);
+    const site = await startNginx('/access/', null);
+    const api = await startServer(['--cors-allowed-origins', site.origin]);
+    site.configure({ apiBaseUrl: `${api.url}/api/v1`, productName: 'Contoso Access' });
     await use(site);
     await site.stop();
     await api.stop();
