@@ -9,6 +9,7 @@ mod approval;
 mod assignment;
 mod auth;
 pub mod codec;
+mod names;
 mod package;
 mod page;
 mod policy;
@@ -19,6 +20,7 @@ mod user;
 pub use approval::{Decision, DecisionKind};
 pub use assignment::{Assignment, AssignmentState, EXTENSION_WINDOW_DAYS, ExtendAssignment};
 pub use auth::{DemoSignIn, Token};
+pub use names::UnknownName;
 pub use package::{
     AccessPackage, CatalogRef, DecisionTime, MIN_DECISION_SAMPLE, PackageRef, Resource,
     ResourceKind, ResourceRole,

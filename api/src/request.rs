@@ -171,22 +171,9 @@ impl RequestState {
         }
     }
 
-    /// The camelCase name used on the wire and in the `state` filter.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Submitted => "submitted",
-            Self::PendingApproval => "pendingApproval",
-            Self::Scheduled => "scheduled",
-            Self::Delivered => "delivered",
-            Self::Denied => "denied",
-            Self::Canceled => "canceled",
-            Self::Expired => "expired",
-        }
-    }
-
-    /// The state named by `as_str`.
+    /// The state named by `as_str` (see `names.rs`), if it is one.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
+        name.parse().ok()
     }
 
     /// No further change can happen to a request in this state.

@@ -58,39 +58,41 @@ pub async fn record(conn: &mut AnyConnection, change: Change<'_>) -> sqlx::Resul
     Ok(())
 }
 
-type EntryRow = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-);
+/// One entry of a request's history, with who made the change.
+#[derive(Debug, sqlx::FromRow)]
+struct EntryRow {
+    occurred_at: String,
+    actor_id: Option<String>,
+    actor_name: Option<String>,
+    actor_mail: Option<String>,
+    action: String,
+    from_state: Option<String>,
+    to_state: String,
+    detail: Option<String>,
+}
 
 /// A request's history, oldest first.
 pub async fn request_history(db: &Db, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
     let rows: Vec<EntryRow> = sqlx::query_as(
-        "SELECT a.occurred_at, u.id, u.display_name, u.mail, a.action, a.from_state, a.to_state, \
-             a.detail \
+        "SELECT a.occurred_at, u.id AS actor_id, u.display_name AS actor_name, \
+             u.mail AS actor_mail, a.action, a.from_state, a.to_state, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
          WHERE a.entity_type = 'assignmentRequest' AND a.entity_id = $1 ORDER BY a.seq",
     )
     .bind(request_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(date_time, id, name, mail, action, from, to, detail)| {
-            Some(AuditEntry {
-                date_time,
-                actor: super::user_ref(id, name, mail),
-                action,
-                from_state: from.as_deref().and_then(RequestState::parse),
-                to_state: RequestState::parse(&to)?,
-                detail,
+    rows.into_iter()
+        .map(|row| {
+            let from_state = row.from_state.as_deref().map(super::named).transpose()?;
+            Ok(AuditEntry {
+                date_time: row.occurred_at,
+                actor: super::user_ref(row.actor_id, row.actor_name, row.actor_mail),
+                action: row.action,
+                from_state,
+                to_state: super::named::<RequestState>(&row.to_state)?,
+                detail: row.detail,
             })
         })
-        .collect())
+        .collect()
 }

@@ -264,11 +264,7 @@ async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPa
         query.push(" ORDER BY package_id, position");
         let found: Vec<(String, String, String, String)> = query.fetch_all(&db.pool).await?;
         for (package_id, display_name, resource_name, kind) in found {
-            let resource_type = match kind.as_str() {
-                "application" => ResourceKind::Application,
-                "site" => ResourceKind::Site,
-                _ => ResourceKind::Group,
-            };
+            let resource_type = super::named::<ResourceKind>(&kind)?;
             roles.entry(package_id).or_default().push(ResourceRole {
                 display_name,
                 resource: Resource {
@@ -306,15 +302,6 @@ fn like_pattern(search: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
-}
-
-/// The word stored for a kind of resource.
-pub fn resource_kind_name(kind: ResourceKind) -> &'static str {
-    match kind {
-        ResourceKind::Group => "group",
-        ResourceKind::Application => "application",
-        ResourceKind::Site => "site",
-    }
 }
 
 /// A catalog as the catalog file describes it.
@@ -369,7 +356,7 @@ pub async fn upsert_package(conn: &mut AnyConnection, package: &AccessPackage) -
         .bind(position)
         .bind(&role.display_name)
         .bind(&role.resource.display_name)
-        .bind(resource_kind_name(role.resource.resource_type))
+        .bind(role.resource.resource_type.as_str())
         .execute(&mut *conn)
         .await?;
     }

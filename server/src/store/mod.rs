@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod directory;
 pub mod outbox;
+pub mod request_rows;
 pub mod requests;
 pub mod sql;
 
@@ -21,6 +22,15 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// A flag as stored: 0 or 1 (see the migrations for why not BOOLEAN).
 pub fn flag(value: bool) -> i64 {
     i64::from(value)
+}
+
+/// A name stored in the database (`pendingApproval`, `site`) as the wire enum it names; one the
+/// portal does not know is an error that says which, never a default.
+pub fn named<T>(name: &str) -> sqlx::Result<T>
+where
+    T: std::str::FromStr<Err = portal_api::UnknownName>,
+{
+    name.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// The person a `LEFT JOIN users` found, from its id, name and mail columns; `None` when it

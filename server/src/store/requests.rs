@@ -7,14 +7,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use portal_api::{
-    AnsweredQuestion, ApprovalStage, Assignment, AssignmentRequest, AssignmentState, PackageRef,
-    PolicyRef, RequestState, RequestType, Schedule, StageStatus, UserRef,
+    AnsweredQuestion, Assignment, AssignmentRequest, AssignmentState, PackageRef, PolicyRef,
+    RequestState, RequestType, Schedule, StageStatus,
 };
 use sqlx::{Any, AnyConnection, Transaction};
 
 use super::Db;
 use super::audit::{self, Change, EntityType};
 use super::outbox;
+use super::request_rows::{REQUEST_COLUMNS, RequestRow, hydrate};
 use super::sql::{Order, Sql};
 use crate::domain::clock::{self, format};
 use crate::domain::decision::{self, Notice, Transition};
@@ -114,7 +115,7 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, 1, $11)",
     )
     .bind(&request.id)
-    .bind(request_type_name(request.request_type))
+    .bind(request.request_type.as_str())
     .bind(submitted.as_str())
     .bind(&request.requestor_id)
     .bind(&request.package_id)
@@ -184,7 +185,7 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
         )
         .bind(&request.id)
         .bind(number)
-        .bind(stage_status_name(status))
+        .bind(status.as_str())
         .bind(super::flag(stage.is_approver_justification_required))
         .bind(i64::from(stage.duration_days))
         .bind(due)
@@ -316,7 +317,7 @@ pub async fn decide(
         )
         .bind(&request.id)
         .bind(i64::from(transition.stage))
-        .bind(stage_status_name(transition.stage_status))
+        .bind(transition.stage_status.as_str())
         .bind(approver_id)
         .bind(&at)
         .bind(&transition.justification)
@@ -760,28 +761,32 @@ pub async fn holdings(
     Ok((open.into_iter().collect(), held.into_iter().collect()))
 }
 
-type AssignmentRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<String>,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-);
+/// One assignment with the names of its package and policy, what its policy says about
+/// extending it, and its open extension request.
+#[derive(Debug, sqlx::FromRow)]
+struct AssignmentRow {
+    id: String,
+    package_id: String,
+    package_name: String,
+    policy_id: String,
+    policy_name: String,
+    state: String,
+    request_id: String,
+    start_at: String,
+    end_at: Option<String>,
+    allow_extension: i64,
+    extension_request_id: Option<String>,
+    user_id: String,
+    expiration_type: String,
+    expiration_days: Option<i64>,
+    expiration_date_time: Option<String>,
+}
 
-const ASSIGNMENT_COLUMNS: &str = "SELECT a.id, p.id, p.display_name, ap.id, ap.display_name, \
+const ASSIGNMENT_COLUMNS: &str = "SELECT a.id, p.id AS package_id, \
+        p.display_name AS package_name, ap.id AS policy_id, ap.display_name AS policy_name, \
         a.state, a.request_id, a.start_at, a.end_at, ap.allow_extension, \
         (SELECT MAX(r.id) FROM assignment_requests r WHERE r.assignment_id = a.id \
-            AND r.state IN ('submitted', 'pendingApproval', 'scheduled')), \
+            AND r.state IN ('submitted', 'pendingApproval', 'scheduled')) AS extension_request_id, \
         a.user_id, ap.expiration_type, ap.expiration_days, ap.expiration_date_time \
      FROM assignments a JOIN access_packages p ON p.id = a.package_id \
      JOIN assignment_policies ap ON ap.id = a.policy_id";
@@ -794,7 +799,9 @@ pub async fn assignments(db: &Db, user_id: &str) -> sqlx::Result<Vec<Assignment>
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?;
-    Ok(rows.into_iter().map(|row| assignment_of(row).0).collect())
+    rows.into_iter()
+        .map(|row| Ok(assignment_of(row)?.0))
+        .collect()
 }
 
 /// One assignment by id, with the id of the user who has it; `None` when there is none.
@@ -804,63 +811,42 @@ pub async fn assignment(db: &Db, id: &str) -> sqlx::Result<Option<(Assignment, S
             .bind(id)
             .fetch_optional(&db.pool)
             .await?;
-    Ok(row.map(assignment_of))
+    row.map(assignment_of).transpose()
 }
 
-fn assignment_of(row: AssignmentRow) -> (Assignment, String) {
-    let (
-        id,
-        package_id,
-        package_name,
-        policy_id,
-        policy_name,
-        state,
-        request_id,
-        start,
-        end,
-        allow_extension,
-        extension_request_id,
-        user_id,
-        expiration_type,
-        expiration_days,
-        expiration_date_time,
-    ) = row;
-    let state = match state.as_str() {
-        "expired" => AssignmentState::Expired,
-        "revoked" => AssignmentState::Revoked,
-        _ => AssignmentState::Delivered,
-    };
+fn assignment_of(row: AssignmentRow) -> sqlx::Result<(Assignment, String)> {
+    let state = super::named::<AssignmentState>(&row.state)?;
     let view = crate::domain::extension::ExtensionView {
-        package_name: package_name.clone(),
+        package_name: row.package_name.clone(),
         state,
-        end: end.as_deref().and_then(clock::parse),
-        allow_extension: allow_extension != 0,
+        end: row.end_at.as_deref().and_then(clock::parse),
+        allow_extension: row.allow_extension != 0,
         expiration: super::catalog::expiration_of(
-            &expiration_type,
-            expiration_days,
-            expiration_date_time,
+            &row.expiration_type,
+            row.expiration_days,
+            row.expiration_date_time,
         ),
     };
     let assignment = Assignment {
-        id,
+        id: row.id,
         access_package: PackageRef {
-            id: package_id,
-            display_name: package_name,
+            id: row.package_id,
+            display_name: row.package_name,
         },
         assignment_policy: PolicyRef {
-            id: policy_id,
-            display_name: policy_name,
+            id: row.policy_id,
+            display_name: row.policy_name,
         },
         state,
         schedule: Schedule {
-            start_date_time: start,
-            end_date_time: end,
+            start_date_time: row.start_at,
+            end_date_time: row.end_at,
         },
-        request_id,
+        request_id: row.request_id,
         extendable_from: crate::domain::extension::extendable_from(&view).map(format),
-        extension_request_id,
+        extension_request_id: row.extension_request_id,
     };
-    (assignment, user_id)
+    Ok((assignment, row.user_id))
 }
 
 /// Write the reminders due at `now` for access that ends soon: each once per assignment,
@@ -1084,216 +1070,4 @@ async fn skip_open_stages(conn: &mut AnyConnection, request_id: &str) -> sqlx::R
 
 fn days(n: u32) -> TimeDelta {
     TimeDelta::days(i64::from(n))
-}
-
-const REQUEST_COLUMNS: &str = "SELECT r.id, r.request_type, r.state, p.id, p.display_name, \
-    ap.id, ap.display_name, u.id, u.display_name, u.mail, r.justification, r.schedule_start, \
-    r.schedule_end, r.created_at, r.completed_at, r.assignment_id \
-    FROM assignment_requests r JOIN access_packages p ON p.id = r.package_id \
-    JOIN assignment_policies ap ON ap.id = r.policy_id JOIN users u ON u.id = r.requestor_id";
-
-type RequestRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-type StageRow = (
-    String,
-    i64,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// Add answers and stages to request rows, with a few queries for all of them at once.
-async fn hydrate(db: &Db, rows: Vec<RequestRow>) -> sqlx::Result<Vec<AssignmentRequest>> {
-    if rows.is_empty() {
-        return Ok(vec![]);
-    }
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let answers: Vec<(String, String, String, String, String)> = in_ids(
-        "SELECT request_id, question_id, question_text, value, display_value FROM request_answers \
-         WHERE request_id IN ",
-        &ids,
-        " ORDER BY request_id, position",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let stages: Vec<StageRow> = in_ids(
-        "SELECT s.request_id, s.stage, s.status, s.is_approver_justification_required, s.due_at, \
-             s.decided_at, s.justification, u.id, u.display_name, u.mail \
-         FROM request_stages s LEFT JOIN users u ON u.id = s.decided_by WHERE s.request_id IN ",
-        &ids,
-        " ORDER BY s.request_id, s.stage",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let approvers: Vec<(String, i64, String, String, String)> = in_ids(
-        "SELECT a.request_id, a.stage, u.id, u.display_name, u.mail FROM request_stage_approvers a \
-         JOIN users u ON u.id = a.user_id WHERE a.request_id IN ",
-        &ids,
-        " ORDER BY a.request_id, a.stage, u.display_name",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let (
-                id,
-                request_type,
-                state,
-                package_id,
-                package_name,
-                policy_id,
-                policy_name,
-                user_id,
-                user_name,
-                user_mail,
-                justification,
-                start,
-                end,
-                created,
-                completed,
-                assignment_id,
-            ) = row;
-            let answers = answers
-                .iter()
-                .filter(|a| a.0 == id)
-                .map(
-                    |(_, question_id, question, value, display_value)| AnsweredQuestion {
-                        question_id: question_id.clone(),
-                        question: question.clone(),
-                        value: value.clone(),
-                        display_value: display_value.clone(),
-                    },
-                )
-                .collect();
-            let stages = stages
-                .iter()
-                .filter(|s| s.0 == id)
-                .map(
-                    |(
-                        _,
-                        stage,
-                        status,
-                        required,
-                        due,
-                        decided_at,
-                        justification,
-                        by_id,
-                        by_name,
-                        by_mail,
-                    )| {
-                        let decided_by =
-                            super::user_ref(by_id.clone(), by_name.clone(), by_mail.clone());
-                        ApprovalStage {
-                            stage: u8::try_from(*stage).unwrap_or_default(),
-                            status: parse_stage_status(status),
-                            approvers: approvers
-                                .iter()
-                                .filter(|a| a.0 == id && a.1 == *stage)
-                                .map(|(_, _, id, display_name, mail)| UserRef {
-                                    id: id.clone(),
-                                    display_name: display_name.clone(),
-                                    mail: mail.clone(),
-                                })
-                                .collect(),
-                            decided_by,
-                            decided_date_time: decided_at.clone(),
-                            justification: justification.clone(),
-                            due_date_time: due.clone(),
-                            is_approver_justification_required: *required != 0,
-                        }
-                    },
-                )
-                .collect();
-            AssignmentRequest {
-                request_type: if request_type == "userExtend" {
-                    RequestType::UserExtend
-                } else {
-                    RequestType::UserAdd
-                },
-                state: RequestState::parse(&state).unwrap_or(RequestState::Submitted),
-                access_package: PackageRef {
-                    id: package_id,
-                    display_name: package_name,
-                },
-                assignment_policy: PolicyRef {
-                    id: policy_id,
-                    display_name: policy_name,
-                },
-                requestor: UserRef {
-                    id: user_id,
-                    display_name: user_name,
-                    mail: user_mail,
-                },
-                justification,
-                answers,
-                schedule: start.map(|start_date_time| Schedule {
-                    start_date_time,
-                    end_date_time: end,
-                }),
-                created_date_time: created,
-                completed_date_time: completed,
-                stages,
-                history: vec![],
-                assignment_id,
-                id,
-            }
-        })
-        .collect())
-}
-
-/// `head`, the ids as an `IN` list, then `tail`.
-fn in_ids(head: &str, ids: &[String], tail: &str) -> Sql {
-    let mut query = Sql::new(head);
-    query.text_list(ids.iter().cloned()).push(tail);
-    query
-}
-
-fn request_type_name(request_type: RequestType) -> &'static str {
-    match request_type {
-        RequestType::UserAdd => "userAdd",
-        RequestType::UserExtend => "userExtend",
-    }
-}
-
-fn stage_status_name(status: StageStatus) -> &'static str {
-    match status {
-        StageStatus::NotStarted => "notStarted",
-        StageStatus::Pending => "pending",
-        StageStatus::Approved => "approved",
-        StageStatus::Denied => "denied",
-        StageStatus::Skipped => "skipped",
-    }
-}
-
-fn parse_stage_status(name: &str) -> StageStatus {
-    match name {
-        "pending" => StageStatus::Pending,
-        "approved" => StageStatus::Approved,
-        "denied" => StageStatus::Denied,
-        "skipped" => StageStatus::Skipped,
-        _ => StageStatus::NotStarted,
-    }
 }

@@ -275,3 +275,28 @@ async fn after_a_cancel_the_package_can_be_requested_again() {
 
     assert_eq!(again.state, RequestState::PendingApproval);
 }
+
+#[tokio::test]
+async fn a_stored_name_the_portal_does_not_know_is_an_error_never_a_default() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+    let request = adele.request_access("sales-crm", "sales-crm-a").await;
+    // A type a later version might write (Graph has `userRemove`); this one must not read it
+    // as a request to add.
+    sqlx::query("UPDATE assignment_requests SET request_type = 'userRemove' WHERE id = $1")
+        .bind(&request.id)
+        .execute(&app.state.db.pool)
+        .await
+        .expect("the row is changed");
+
+    let read = portal_server::store::requests::request(&app.state.db, &request.id).await;
+    let reply = adele.request(&request.id).await;
+
+    let err = read.expect_err("an unknown request type is an error");
+    assert!(
+        err.to_string()
+            .contains("\"userRemove\" is not a request type"),
+        "{err}"
+    );
+    reply.problem(500);
+}
