@@ -16,6 +16,7 @@ pub mod limits;
 pub mod mail;
 pub mod origins;
 pub mod paging;
+pub mod requesting;
 pub mod routes;
 pub mod spa;
 pub mod state;

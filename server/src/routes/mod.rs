@@ -41,6 +41,20 @@ pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ))
 }
 
+/// The package with this id, or a 404 that says so.
+pub async fn find_package(
+    state: &AppState,
+    id: &str,
+) -> Result<portal_api::AccessPackage, ApiError> {
+    crate::store::catalog::package(&state.db, id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "There is no access package with id {id:?}; check the link, or find the package under Request access."
+            ))
+        })
+}
+
 /// The signed-in caller as the rules see them; a token for a user who is no longer in the
 /// directory is treated as no token.
 async fn requestor(state: &AppState, user_id: &str) -> Result<crate::domain::Requestor, ApiError> {

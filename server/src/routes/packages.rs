@@ -9,7 +9,7 @@ use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, Problem};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::state::AppState;
@@ -86,7 +86,7 @@ pub async fn one(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AccessPackage>> {
-    let package = find_package(&state, &id).await?;
+    let package = super::find_package(&state, &id).await?;
     let (open, held) = requests::holdings(&state.db, &me).await?;
     Ok(Json(with_holdings(package, &open, &held)))
 }
@@ -105,7 +105,7 @@ pub async fn applicable_policies(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Page<AssignmentPolicy>>> {
-    let package = find_package(&state, &id).await?;
+    let package = super::find_package(&state, &id).await?;
     let requestor = super::requestor(&state, &me).await?;
     let policies = catalog::policies_of_package(&state.db, &package.id)
         .await?
@@ -134,18 +134,9 @@ pub async fn decision_time(
     CurrentUser(_): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DecisionTime>> {
-    let package = find_package(&state, &id).await?;
+    let package = super::find_package(&state, &id).await?;
     let waits = requests::decision_waits(&state.db, &package.id, DECISION_TIME_SAMPLE).await?;
     Ok(Json(crate::domain::stats::decision_time(waits)))
-}
-
-/// The package with this id, or a 404 that says so.
-pub async fn find_package(state: &AppState, id: &str) -> Result<AccessPackage, ApiError> {
-    catalog::package(&state.db, id).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "There is no access package with id {id:?}; check the link, or find the package under Request access."
-        ))
-    })
 }
 
 fn with_holdings(

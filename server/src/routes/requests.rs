@@ -5,20 +5,17 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use portal_api::{
-    AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState, RequestType,
-};
+use portal_api::{AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::domain::lifecycle::{self, RequestView};
-use crate::domain::{policy, submission};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::paging;
+use crate::requesting::{self, Ask};
 use crate::state::AppState;
-use crate::store::catalog;
-use crate::store::requests::{self, Applied, Listing, NewRequest, NewStage, Submitted};
+use crate::store::requests::{self, Applied, Listing};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,106 +42,8 @@ pub async fn create(
     CurrentUser(me): CurrentUser,
     Json(input): Json<NewAssignmentRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let requestor = super::requestor(&state, &me).await?;
-    let package = super::packages::find_package(&state, &input.access_package_id).await?;
-    let record = catalog::policy(&state.db, &input.assignment_policy_id)
-        .await?
-        .filter(|record| record.policy.access_package_id == package.id)
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "{} has no policy with id {:?}; pick one of GET /accessPackages/{}/applicablePolicies.",
-                package.display_name, input.assignment_policy_id, package.id
-            ))
-        })?;
-    if !record.scope.admits(&requestor) {
-        return Err(ApiError::Forbidden(format!(
-            "You may not request {} under the policy {:?}; pick a policy from its applicable policies.",
-            package.display_name, record.policy.display_name
-        )));
-    }
-    let (open, held) = requests::holdings(&state.db, &me).await?;
-    if let Some(open) = open.get(&package.id) {
-        return Err(already_open(&package.display_name, Some(open)));
-    }
-    if held.contains_key(&package.id) {
-        return Err(already_held(&package.display_name));
-    }
-    let now = state.clock.now();
-    let policy = &record.policy;
-    let accepted = submission::validate(policy, &input, now).map_err(ApiError::invalid_fields)?;
-    let approval = &policy.request_approval_settings;
-    let stages = new_stages(policy, &requestor)?;
-    let period = submission::granted_period(&policy.expiration, accepted.requested, now);
-    let request_state =
-        lifecycle::state_after_submit(approval.is_approval_required_for_add, period.start, now);
-    let new = NewRequest {
-        id: requests::new_request_id(),
-        request_type: RequestType::UserAdd,
-        extends: None,
-        requestor_id: me.clone(),
-        package_id: package.id.clone(),
-        policy_id: policy.id.clone(),
-        justification: accepted.justification,
-        requested: accepted.requested,
-        answers: accepted.answers,
-        stages,
-        state: request_state,
-        grant: (request_state == RequestState::Delivered).then_some(period),
-        now,
-    };
-    submit(&state, &new, &package.display_name).await?;
-    created(&state, &new.id).await
-}
-
-/// Write a request that passed every rule. What the checks before saw may have changed since
-/// (two requests sent at the same moment): the store has the last word, and what stood in the
-/// way answers 409.
-pub async fn submit(state: &AppState, new: &NewRequest, package_name: &str) -> ApiResult<()> {
-    match requests::submit(&state.db, new, &state.outgoing()).await? {
-        Submitted::Done => Ok(()),
-        Submitted::AlreadyOpen => Err(already_open(package_name, None)),
-        Submitted::AlreadyHeld => Err(already_held(package_name)),
-    }
-}
-
-/// 409: the caller already has an open request for the package (`open`, when known).
-pub fn already_open(package_name: &str, open: Option<&str>) -> ApiError {
-    let which = open.map(|id| format!(" ({id})")).unwrap_or_default();
-    ApiError::Conflict(format!(
-        "You already have a request for {package_name} that is not finished{which}; wait for \
-         it, or cancel it first."
-    ))
-}
-
-/// 409: the caller holds the package already.
-pub fn already_held(package_name: &str) -> ApiError {
-    ApiError::Conflict(format!(
-        "You already have {package_name}; there is no need to request it again."
-    ))
-}
-
-/// The approval stages of a new request under `policy`, with their approvers resolved to
-/// people; none when the policy needs no approval.
-pub fn new_stages(
-    policy: &portal_api::AssignmentPolicy,
-    requestor: &crate::domain::Requestor,
-) -> Result<Vec<NewStage>, ApiError> {
-    let approval = &policy.request_approval_settings;
-    if !approval.is_approval_required_for_add {
-        return Ok(vec![]);
-    }
-    let approvers = policy::resolve_approvers(&approval.stages, requestor)
-        .map_err(|error| ApiError::invalid_fields(vec![error]))?;
-    Ok(approval
-        .stages
-        .iter()
-        .zip(approvers)
-        .map(|(stage, approvers)| NewStage {
-            approvers,
-            is_approver_justification_required: stage.is_approver_justification_required,
-            duration_days: stage.duration_before_automatic_denial_days,
-        })
-        .collect())
+    let id = requesting::submit(&state, &me, Ask::New(input)).await?;
+    created(&state, &id).await
 }
 
 /// 201 Created with the request just written and its location.
