@@ -3,6 +3,7 @@
 //! HTTP or SQL, so every rule is tested directly below where it is written.
 
 pub mod clock;
+pub mod directory;
 pub mod extension;
 pub mod lifecycle;
 pub mod notifications;

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod directory;
 pub mod outbox;
 pub mod requests;
+pub mod scim;
 pub mod sql;
 
 use std::str::FromStr;
