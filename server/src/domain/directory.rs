@@ -136,7 +136,10 @@ mod tests {
     #[test]
     fn a_stage_whose_approvers_all_left_goes_to_its_fallback_approvers() {
         let handed = handover(&waiting(&[], &["f"], &["o"]), "a").unwrap();
-        assert_eq!((handed.to, handed.via), (vec!["f".to_owned()], Via::Fallback));
+        assert_eq!(
+            (handed.to, handed.via),
+            (vec!["f".to_owned()], Via::Fallback)
+        );
     }
 
     #[test]
@@ -169,7 +172,10 @@ mod tests {
 
     #[test]
     fn a_stage_of_named_approvers_does_not_follow_the_manager() {
-        assert_eq!(reresolve(&manager_stage(false, &[], &["old"]), Some("new")), None);
+        assert_eq!(
+            reresolve(&manager_stage(false, &[], &["old"]), Some("new")),
+            None
+        );
     }
 
     #[test]

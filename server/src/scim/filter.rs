@@ -205,14 +205,15 @@ fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
             }
             let literal: String = chars[start..=i].iter().collect();
             let value: String = serde_json::from_str(&literal).map_err(|_| {
-                FilterError(format!("{literal} is not a valid JSON string in the filter"))
+                FilterError(format!(
+                    "{literal} is not a valid JSON string in the filter"
+                ))
             })?;
             tokens.push(Token::Literal(Value::String(value)));
             i += 1;
         } else {
             let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')')
-            {
+            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')') {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
@@ -263,7 +264,9 @@ impl Parser {
         self.at += 1;
         let inner = self.or()?;
         if self.tokens.get(self.at) != Some(&Token::Close) {
-            return Err(FilterError("a \"(\" in the filter is not closed".to_owned()));
+            return Err(FilterError(
+                "a \"(\" in the filter is not closed".to_owned(),
+            ));
         }
         self.at += 1;
         Ok(inner)
@@ -288,9 +291,7 @@ impl Parser {
                 ))
             })?,
             _ => {
-                return Err(FilterError(format!(
-                    "expected an operator after {attr:?}"
-                )));
+                return Err(FilterError(format!("expected an operator after {attr:?}")));
             }
         };
         self.at += 1;
@@ -333,9 +334,7 @@ impl Parser {
 }
 
 fn is_attribute_path(word: &str) -> bool {
-    word.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
+    word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && word
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '_' | '-' | '$'))

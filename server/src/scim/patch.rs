@@ -166,7 +166,9 @@ fn parse_path(text: &str) -> Result<Path, PatchError> {
         },
     };
     if head.is_empty() && extension.is_none() {
-        return Err(PatchError::InvalidPath(format!("{text:?} names no attribute")));
+        return Err(PatchError::InvalidPath(format!(
+            "{text:?} names no attribute"
+        )));
     }
     Ok(Path {
         extension,
@@ -419,7 +421,11 @@ mod tests {
             json!([{"op": "Replace", "path": "active", "value": "False"}]),
         )
         .unwrap();
-        assert_eq!(out["active"], json!("False"), "read as false by the user rules");
+        assert_eq!(
+            out["active"],
+            json!("False"),
+            "read as false by the user rules"
+        );
     }
 
     #[test]
@@ -501,8 +507,11 @@ mod tests {
         assert!(matches!(err, PatchError::InvalidSyntax(_)), "{err:?}");
         let err = patch(json!({}), json!([{"op": "remove"}])).unwrap_err();
         assert!(matches!(err, PatchError::NoTarget(_)), "{err:?}");
-        let err = patch(json!({}), json!([{"op": "add", "path": "members[value eq"}]))
-            .unwrap_err();
+        let err = patch(
+            json!({}),
+            json!([{"op": "add", "path": "members[value eq"}]),
+        )
+        .unwrap_err();
         assert!(matches!(err, PatchError::InvalidPath(_)), "{err:?}");
         let err = patch(
             json!({"members": []}),

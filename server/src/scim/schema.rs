@@ -373,7 +373,9 @@ fn text(json: &Value, name: &str) -> Result<Option<String>, InvalidValue> {
     match field(json, name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(InvalidValue(format!("{name} must be a string, not {other}"))),
+        Some(other) => Err(InvalidValue(format!(
+            "{name} must be a string, not {other}"
+        ))),
     }
 }
 

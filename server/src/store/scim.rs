@@ -248,7 +248,8 @@ pub async fn groups(
     let mut count = Sql::new("SELECT COUNT(*) FROM groups g WHERE 1 = 1");
     condition(&mut count);
     let total: Vec<(i64,)> = count.fetch_all(&db.pool).await?;
-    let mut query = Sql::new("SELECT g.id, g.external_id, g.display_name FROM groups g WHERE 1 = 1");
+    let mut query =
+        Sql::new("SELECT g.id, g.external_id, g.display_name FROM groups g WHERE 1 = 1");
     condition(&mut query);
     page(&mut query, "g.id", window);
     let rows: Vec<GroupRow> = query.fetch_all(&db.pool).await?;

@@ -19,6 +19,7 @@ mod openapi;
 mod origins;
 mod process;
 mod requests;
+mod scim;
 mod serving;
 mod smtp_sink;
 mod validation;

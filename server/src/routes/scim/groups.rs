@@ -61,7 +61,10 @@ async fn get_group(State(state): State<AppState>, Path(id): Path<String>) -> Sci
     let group = store::group(&state.db, &id)
         .await?
         .ok_or_else(|| ScimError::not_found("group", &id))?;
-    Ok(scim_json(StatusCode::OK, &group_json(&group, &base(&state))))
+    Ok(scim_json(
+        StatusCode::OK,
+        &group_json(&group, &base(&state)),
+    ))
 }
 
 async fn replace_group(

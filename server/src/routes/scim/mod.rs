@@ -171,7 +171,10 @@ fn read_body(body: &Bytes) -> Result<Value, ScimError> {
 
 /// The service's root as clients reach it, for `meta.location`.
 fn base(state: &AppState) -> String {
-    format!("{}/scim/v2", state.config.public_url().trim_end_matches('/'))
+    format!(
+        "{}/scim/v2",
+        state.config.public_url().trim_end_matches('/')
+    )
 }
 
 /// The query of a list request.
@@ -194,8 +197,8 @@ impl ListQuery {
             }),
         };
         let start = number("startIndex", &self.start_index, 1)?.max(1);
-        let count = number("count", &self.count, i64::from(DEFAULT_COUNT))?
-            .clamp(0, i64::from(MAX_COUNT));
+        let count =
+            number("count", &self.count, i64::from(DEFAULT_COUNT))?.clamp(0, i64::from(MAX_COUNT));
         let start = u32::try_from(start).unwrap_or(u32::MAX);
         let limit = u32::try_from(count).unwrap_or(0);
         Ok((
