@@ -10,6 +10,15 @@ ALTER TABLE users ADD COLUMN active BIGINT NOT NULL DEFAULT 1 CHECK (active IN (
 ALTER TABLE users ADD COLUMN deleted BIGINT NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1));
 ALTER TABLE users ADD COLUMN given_name TEXT;
 ALTER TABLE users ADD COLUMN family_name TEXT;
+-- What the identity provider sent, where the portal's own columns hold a derived value:
+-- `display_name` is never empty (it falls back to the name or userName), `mail` is the
+-- primary address; these keep the attribute as sent, or NULL when it was not.
+ALTER TABLE users ADD COLUMN scim_display_name TEXT;
+-- The `emails` list as JSON.
+ALTER TABLE users ADD COLUMN scim_emails TEXT;
+-- Written by the identity provider (then SCIM shows the attributes above as sent), rather
+-- than only imported from the catalog file (then SCIM shows the portal's own columns).
+ALTER TABLE users ADD COLUMN provisioned BIGINT NOT NULL DEFAULT 0 CHECK (provisioned IN (0, 1));
 CREATE UNIQUE INDEX users_by_external_id ON users (external_id);
 
 ALTER TABLE groups ADD COLUMN external_id TEXT;

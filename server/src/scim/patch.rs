@@ -191,6 +191,12 @@ fn apply_at(
     value: Option<&Value>,
 ) -> Result<(), PatchError> {
     let root = object(resource)?;
+    if path.attr.is_empty() && kind == Kind::Remove {
+        if let Some(urn) = path.extension {
+            root.remove(urn);
+        }
+        return Ok(());
+    }
     let container = match path.extension {
         Some(urn) => {
             let ext = root

@@ -57,6 +57,10 @@ pub fn is_core_schema(urn: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInput {
     pub user_name: String,
+    /// `displayName` as sent.
+    pub given_display_name: Option<String>,
+    /// `emails` as sent (JSON), when sent.
+    pub emails: Option<String>,
     pub external_id: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
@@ -90,7 +94,9 @@ pub fn user_input(json: &Value) -> Result<UserInput, InvalidValue> {
     let given_name = name.map(|n| text(n, "givenName")).transpose()?.flatten();
     let family_name = name.map(|n| text(n, "familyName")).transpose()?.flatten();
     let formatted = name.map(|n| text(n, "formatted")).transpose()?.flatten();
-    let display_name = text(json, "displayName")?
+    let given_display_name = text(json, "displayName")?;
+    let display_name = given_display_name
+        .clone()
         .filter(|s| !s.trim().is_empty())
         .or(formatted)
         .or_else(|| match (&given_name, &family_name) {
@@ -116,7 +122,13 @@ pub fn user_input(json: &Value) -> Result<UserInput, InvalidValue> {
         }
     }
     .filter(|id| !id.is_empty());
+    let emails = match field(json, "emails") {
+        Some(list @ Value::Array(items)) if !items.is_empty() => Some(list.to_string()),
+        _ => None,
+    };
     Ok(UserInput {
+        given_display_name,
+        emails,
         external_id: text(json, "externalId")?,
         title: text(json, "title")?,
         user_name,
@@ -163,13 +175,15 @@ pub struct UserRecord {
     pub user_principal_name: String,
     pub external_id: Option<String>,
     pub display_name: String,
+    pub scim_display_name: Option<String>,
+    pub scim_emails: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub mail: String,
     pub job_title: Option<String>,
     pub active: i64,
     pub manager_id: Option<String>,
-    pub manager_name: Option<String>,
+    pub provisioned: i64,
 }
 
 /// A stored group, as SCIM shows it.
@@ -178,24 +192,40 @@ pub struct GroupRecord {
     pub id: String,
     pub external_id: Option<String>,
     pub display_name: String,
-    /// (user id, display name).
-    pub members: Vec<(String, String)>,
+    /// User ids.
+    pub members: Vec<String>,
 }
 
 /// The JSON of a user, with `base` the service's root (`…/scim/v2`).
 pub fn user_json(user: &UserRecord, base: &str) -> Value {
     let mut json = json!({
-        "schemas": [USER, ENTERPRISE_USER],
+        "schemas": [USER],
         "id": user.id,
         "userName": user.user_principal_name,
-        "displayName": user.display_name,
-        "emails": [{"value": user.mail, "type": "work", "primary": true}],
         "active": user.active != 0,
         "meta": {
             "resourceType": "User",
             "location": format!("{base}/Users/{}", user.id),
         },
     });
+    // A user from the catalog file has no SCIM attributes of their own: show the portal's.
+    let from_scim = user.provisioned != 0;
+    match (&user.scim_display_name, from_scim) {
+        (Some(name), _) => json["displayName"] = json!(name),
+        (None, false) => json["displayName"] = json!(user.display_name),
+        (None, true) => {}
+    }
+    match (&user.scim_emails, from_scim) {
+        (Some(emails), _) => {
+            if let Ok(emails) = serde_json::from_str::<Value>(emails) {
+                json["emails"] = emails;
+            }
+        }
+        (None, false) => {
+            json["emails"] = json!([{"value": user.mail, "type": "work", "primary": true}]);
+        }
+        (None, true) => {}
+    }
     let mut name = serde_json::Map::new();
     if let Some(given) = &user.given_name {
         name.insert("givenName".into(), json!(given));
@@ -212,15 +242,15 @@ pub fn user_json(user: &UserRecord, base: &str) -> Value {
     if let Some(title) = &user.job_title {
         json["title"] = json!(title);
     }
-    let mut enterprise = json!({});
+    // The extension appears only when it holds something: a removed manager leaves no
+    // empty object behind.
     if let Some(manager) = &user.manager_id {
-        enterprise["manager"] = json!({
+        json[ENTERPRISE_USER] = json!({"manager": {
             "value": manager,
             "$ref": format!("{base}/Users/{manager}"),
-            "displayName": user.manager_name,
-        });
+        }});
+        json["schemas"] = json!([USER, ENTERPRISE_USER]);
     }
-    json[ENTERPRISE_USER] = enterprise;
     json
 }
 
@@ -229,10 +259,7 @@ pub fn group_json(group: &GroupRecord, base: &str) -> Value {
     let members: Vec<Value> = group
         .members
         .iter()
-        .map(|(id, name)| {
-            json!({"value": id, "display": name, "$ref": format!("{base}/Users/{id}"),
-                "type": "User"})
-        })
+        .map(|id| json!({"value": id, "$ref": format!("{base}/Users/{id}"), "type": "User"}))
         .collect();
     let mut json = json!({
         "schemas": [GROUP],
@@ -248,6 +275,110 @@ pub fn group_json(group: &GroupRecord, base: &str) -> Value {
         json["externalId"] = json!(external_id);
     }
     json
+}
+
+/// `resource` with only the `attributes` asked for (when any; `id`, `schemas` and `meta`
+/// always stay) and without the `excluded` ones (RFC 7644 §3.9). Names may be `attr`,
+/// `attr.sub`, or prefixed with their schema's URN.
+pub fn project(resource: &mut Value, attributes: &[String], excluded: &[String]) {
+    let Value::Object(all) = resource else {
+        return;
+    };
+    if !attributes.is_empty() {
+        let mut kept = serde_json::Map::new();
+        for key in ["schemas", "id", "meta"] {
+            if let Some(value) = all.get(key) {
+                kept.insert(key.to_owned(), value.clone());
+            }
+        }
+        for name in attributes {
+            let (container, attr, sub) = split_attribute(name);
+            let source = match container {
+                Some(urn) => all.get(urn).and_then(Value::as_object),
+                None => Some(&*all),
+            };
+            let Some((key, value)) = source.and_then(|s| s.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr))) else {
+                continue;
+            };
+            let value = match (&sub, value) {
+                (Some(sub), Value::Object(inner)) => {
+                    let Some((sub_key, sub_value)) =
+                        inner.iter().find(|(k, _)| k.eq_ignore_ascii_case(sub))
+                    else {
+                        continue;
+                    };
+                    json!({ sub_key.clone(): sub_value.clone() })
+                }
+                _ => value.clone(),
+            };
+            let target = match container {
+                Some(urn) => kept
+                    .entry(urn.to_owned())
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut(),
+                None => Some(&mut kept),
+            };
+            if let Some(target) = target {
+                merge(target, key, value);
+            }
+        }
+        *all = kept;
+    }
+    for name in excluded {
+        let (container, attr, sub) = split_attribute(name);
+        let target = match container {
+            Some(urn) => all.get_mut(urn).and_then(Value::as_object_mut),
+            None => Some(&mut *all),
+        };
+        let Some(target) = target else { continue };
+        let Some(key) = target.keys().find(|k| k.eq_ignore_ascii_case(&attr)).cloned() else {
+            continue;
+        };
+        match (sub, target.get_mut(&key)) {
+            (Some(sub), Some(Value::Object(inner))) => {
+                inner.retain(|k, _| !k.eq_ignore_ascii_case(&sub));
+            }
+            (None, _) if !matches!(key.as_str(), "id" | "schemas") => {
+                target.remove(&key);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn merge(target: &mut serde_json::Map<String, Value>, key: &str, value: Value) {
+    match (target.get_mut(key), value) {
+        (Some(Value::Object(have)), Value::Object(new)) => have.extend(new),
+        (_, value) => {
+            target.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// `urn:…:enterprise:2.0:User:manager.value` → (the extension, `manager`, `value`).
+fn split_attribute(name: &str) -> (Option<&'static str>, String, Option<String>) {
+    let name = name.trim();
+    let (container, rest) = if name.len() > ENTERPRISE_USER.len()
+        && name[..ENTERPRISE_USER.len()].eq_ignore_ascii_case(ENTERPRISE_USER)
+    {
+        (Some(ENTERPRISE_USER), name[ENTERPRISE_USER.len()..].trim_start_matches(':'))
+    } else if name.eq_ignore_ascii_case(ENTERPRISE_USER) {
+        return (None, ENTERPRISE_USER.to_owned(), None);
+    } else {
+        let rest = [USER, GROUP]
+            .iter()
+            .find_map(|urn| {
+                let head = name.get(..urn.len())?;
+                head.eq_ignore_ascii_case(urn)
+                    .then(|| name[urn.len()..].trim_start_matches(':'))
+            })
+            .unwrap_or(name);
+        (None, rest)
+    };
+    match rest.split_once('.') {
+        Some((attr, sub)) => (container, attr.to_owned(), Some(sub.to_owned())),
+        None => (container, rest.to_owned(), None),
+    }
 }
 
 /// What this service supports: PATCH and filters; no bulk, sort, ETags or password changes.
@@ -316,7 +447,8 @@ pub fn schemas(base: &str) -> Vec<Value> {
                 {"name": "primary", "type": "boolean", "multiValued": false, "required": false,
                  "mutability": "readWrite", "returned": "default"}]}),
         string("title", false, "none", false),
-        json!({"name": "active", "type": "boolean", "multiValued": false, "required": false,
+        // Always kept: a user without it is active, so it cannot be removed.
+        json!({"name": "active", "type": "boolean", "multiValued": false, "required": true,
             "mutability": "readWrite", "returned": "default"}),
     ];
     let group_attributes = vec![
@@ -326,9 +458,6 @@ pub fn schemas(base: &str) -> Vec<Value> {
             "subAttributes": [
                 {"name": "value", "type": "string", "multiValued": false, "required": false,
                  "caseExact": true, "mutability": "immutable", "returned": "default",
-                 "uniqueness": "none"},
-                {"name": "display", "type": "string", "multiValued": false, "required": false,
-                 "caseExact": false, "mutability": "readOnly", "returned": "default",
                  "uniqueness": "none"},
                 {"name": "$ref", "type": "reference", "referenceTypes": ["User"],
                  "multiValued": false, "required": false, "caseExact": true,
@@ -346,10 +475,7 @@ pub fn schemas(base: &str) -> Vec<Value> {
              "uniqueness": "none"},
             {"name": "$ref", "type": "reference", "referenceTypes": ["User"],
              "multiValued": false, "required": false, "caseExact": true,
-             "mutability": "readWrite", "returned": "default", "uniqueness": "none"},
-            {"name": "displayName", "type": "string", "multiValued": false, "required": false,
-             "caseExact": false, "mutability": "readOnly", "returned": "default",
-             "uniqueness": "none"}]})];
+             "mutability": "readWrite", "returned": "default", "uniqueness": "none"}]})];
     let schema = |id: &str, name: &str, attributes: Vec<Value>| {
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
             "id": id, "name": name, "description": name, "attributes": attributes,
@@ -430,6 +556,22 @@ mod tests {
         assert!(err.0.contains("userName"), "{err}");
         let err = user_input(&json!({"userName": "x", "active": "maybe"})).unwrap_err();
         assert!(err.0.contains("active"), "{err}");
+    }
+
+    #[test]
+    fn attributes_and_excluded_attributes_shape_a_resource() {
+        let resource = json!({"schemas": [USER], "id": "1", "userName": "a",
+            "name": {"givenName": "A", "familyName": "B"}, "title": "t",
+            ENTERPRISE_USER: {"manager": {"value": "m"}}});
+        let mut only = resource.clone();
+        project(&mut only, &["name.givenName".into(), format!("{ENTERPRISE_USER}:manager")], &[]);
+        assert_eq!(only, json!({"schemas": [USER], "id": "1", "name": {"givenName": "A"},
+            ENTERPRISE_USER: {"manager": {"value": "m"}}}));
+        let mut without = resource;
+        project(&mut without, &[], &["title".into(), "name.familyName".into(), "id".into()]);
+        assert_eq!(without["name"], json!({"givenName": "A"}));
+        assert_eq!(without.get("title"), None);
+        assert_eq!(without["id"], "1", "id is always returned");
     }
 
     #[test]

@@ -56,9 +56,8 @@ pub struct Moment<'a> {
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.user_principal_name, u.external_id, u.display_name, \
-    u.given_name, u.family_name, u.mail, u.job_title, u.active, u.manager_id, \
-    m.display_name AS manager_name FROM users u LEFT JOIN users m ON m.id = u.manager_id \
-    WHERE u.deleted = 0";
+    u.scim_display_name, u.scim_emails, u.given_name, u.family_name, u.mail, u.job_title, \
+    u.active, u.manager_id, u.provisioned FROM users u WHERE u.deleted = 0";
 
 /// One user, unless deleted.
 pub async fn user(db: &Db, id: &str) -> sqlx::Result<Option<UserRecord>> {
@@ -109,8 +108,9 @@ pub async fn create_user(db: &Db, input: &UserInput) -> sqlx::Result<Written<Use
     }
     sqlx::query(
         "INSERT INTO users (id, display_name, mail, user_principal_name, job_title, manager_id, \
-             external_id, active, given_name, family_name) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             external_id, active, given_name, family_name, scim_display_name, scim_emails, \
+             provisioned) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)",
     )
     .bind(&id)
     .bind(&input.display_name)
@@ -122,6 +122,8 @@ pub async fn create_user(db: &Db, input: &UserInput) -> sqlx::Result<Written<Use
     .bind(super::flag(input.active))
     .bind(&input.given_name)
     .bind(&input.family_name)
+    .bind(&input.given_display_name)
+    .bind(&input.emails)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -156,7 +158,7 @@ pub async fn replace_user(
     let changed = sqlx::query(
         "UPDATE users SET display_name = $2, mail = $3, user_principal_name = $4, \
              job_title = $5, manager_id = $6, external_id = $7, active = $8, given_name = $9, \
-             family_name = $10 \
+             family_name = $10, scim_display_name = $11, scim_emails = $12, provisioned = 1 \
          WHERE id = $1 AND deleted = 0",
     )
     .bind(id)
@@ -169,6 +171,8 @@ pub async fn replace_user(
     .bind(super::flag(input.active))
     .bind(&input.given_name)
     .bind(&input.family_name)
+    .bind(&input.given_display_name)
+    .bind(&input.emails)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -366,7 +370,6 @@ struct GroupRow {
 struct MemberRow {
     group_id: String,
     user_id: String,
-    display_name: String,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -403,8 +406,7 @@ async fn with_members(db: &Db, rows: Vec<GroupRow>) -> sqlx::Result<Vec<GroupRec
         return Ok(vec![]);
     }
     let mut query = Sql::new(
-        "SELECT gm.group_id, gm.user_id, u.display_name FROM group_members gm \
-         JOIN users u ON u.id = gm.user_id WHERE gm.group_id IN ",
+        "SELECT gm.group_id, gm.user_id FROM group_members gm WHERE gm.group_id IN ",
     );
     query.text_list(rows.iter().map(|r| r.id.clone()));
     query.push(" ORDER BY gm.user_id");
@@ -415,7 +417,7 @@ async fn with_members(db: &Db, rows: Vec<GroupRow>) -> sqlx::Result<Vec<GroupRec
             members: members
                 .iter()
                 .filter(|m| m.group_id == row.id)
-                .map(|m| (m.user_id.clone(), m.display_name.clone()))
+                .map(|m| m.user_id.clone())
                 .collect(),
             id: row.id,
             external_id: row.external_id,

@@ -333,7 +333,7 @@ async fn a_user_is_patched_the_way_entra_sends_it() {
         )
         .await;
     let removed: Value = removed.json();
-    assert_eq!(removed[ENTERPRISE].get("manager"), None);
+    assert_eq!(removed.get(ENTERPRISE), None, "no manager: no extension");
 }
 
 #[tokio::test]

@@ -6,9 +6,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use super::{ListQuery, ScimError, ScimResult, base, created, list, read_body, scim_json};
+use super::{ListQuery, ScimError, Shape, ScimResult, base, created, list, read_body, scim_json};
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::{group_input, group_json};
 use crate::state::AppState;
@@ -17,6 +17,7 @@ use crate::store::scim::{self as store, GroupAttr, Written};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/Groups", get(list_groups).post(create_group))
+        .route("/Groups/.search", post(search_groups))
         .route(
             "/Groups/{id}",
             get(get_group)
@@ -27,6 +28,15 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list_groups(State(state): State<AppState>, Query(query): Query<ListQuery>) -> ScimResult {
+    listing(&state, &query).await
+}
+
+async fn search_groups(State(state): State<AppState>, body: Bytes) -> ScimResult {
+    let query = ListQuery::from_search(&read_body(&body)?);
+    listing(&state, &query).await
+}
+
+async fn listing(state: &AppState, query: &ListQuery) -> ScimResult {
     let filter = query.filter()?;
     let conditions = super::equalities(
         filter.as_ref(),
@@ -40,12 +50,16 @@ async fn list_groups(State(state): State<AppState>, Query(query): Query<ListQuer
     )?;
     let (start, window) = query.window()?;
     let (total, groups) = store::groups(&state.db, &conditions, window).await?;
-    let base = base(&state);
-    Ok(list(
-        total,
-        start,
-        groups.iter().map(|g| group_json(g, &base)).collect(),
-    ))
+    let base = base(state);
+    let resources = groups
+        .iter()
+        .map(|one| {
+            let mut json = group_json(one, &base);
+            query.shape.apply(&mut json);
+            json
+        })
+        .collect();
+    Ok(list(total, start, resources))
 }
 
 async fn create_group(State(state): State<AppState>, body: Bytes) -> ScimResult {
@@ -57,14 +71,17 @@ async fn create_group(State(state): State<AppState>, body: Bytes) -> ScimResult 
     }
 }
 
-async fn get_group(State(state): State<AppState>, Path(id): Path<String>) -> ScimResult {
+async fn get_group(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(shape): Query<Shape>,
+) -> ScimResult {
     let group = store::group(&state.db, &id)
         .await?
         .ok_or_else(|| ScimError::not_found("group", &id))?;
-    Ok(scim_json(
-        StatusCode::OK,
-        &group_json(&group, &base(&state)),
-    ))
+    let mut json = group_json(&group, &base(&state));
+    shape.apply(&mut json);
+    Ok(scim_json(StatusCode::OK, &json))
 }
 
 async fn replace_group(

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(users::router())
         .merge(groups::router())
         .merge(discovery::router())
+        .route("/.search", axum::routing::post(search_everything))
         .fallback(any(no_such_endpoint))
         .layer(axum::middleware::from_fn_with_state(state, guard))
 }
@@ -177,16 +178,72 @@ fn base(state: &AppState) -> String {
     )
 }
 
-/// The query of a list request.
-#[derive(Debug, Deserialize)]
+/// The query of a list request, from the URL or the body of a `POST …/.search`.
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ListQuery {
     filter: Option<String>,
     start_index: Option<String>,
     count: Option<String>,
+    #[serde(flatten)]
+    shape: Shape,
+}
+
+/// Which attributes to return: `attributes` and `excludedAttributes`, comma-separated.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Shape {
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
+}
+
+impl Shape {
+    fn apply(&self, resource: &mut Value) {
+        let names = |list: &Option<String>| -> Vec<String> {
+            list.as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        crate::scim::schema::project(
+            resource,
+            &names(&self.attributes),
+            &names(&self.excluded_attributes),
+        );
+    }
 }
 
 impl ListQuery {
+    /// The query a `POST …/.search` body holds (numbers as numbers, lists as lists).
+    fn from_search(body: &Value) -> Self {
+        let text = |name: &str| -> Option<String> {
+            match body.get(name)? {
+                Value::String(s) => Some(s.clone()),
+                Value::Array(items) => Some(
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        };
+        Self {
+            filter: text("filter"),
+            start_index: text("startIndex"),
+            count: text("count"),
+            shape: Shape {
+                attributes: text("attributes"),
+                excluded_attributes: text("excludedAttributes"),
+            },
+        }
+    }
+
     /// The 1-based start and the page size, within bounds (RFC 7644 §3.4.2.4: a start below
     /// 1 is 1, a negative count is 0).
     fn window(&self) -> Result<(u32, Window), ScimError> {
@@ -302,6 +359,16 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         return response;
     }
     next.run(request).await
+}
+
+/// A search across resource types: not offered (RFC 7644 §3.4.3 lets a service answer 501).
+async fn search_everything() -> ScimError {
+    ScimError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        None,
+        "This service searches one resource type at a time: POST /Users/.search or \
+         /Groups/.search.",
+    )
 }
 
 async fn no_such_endpoint(uri: axum::http::Uri) -> ScimError {

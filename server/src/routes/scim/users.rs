@@ -7,9 +7,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use super::{ListQuery, ScimError, ScimResult, base, created, list, read_body, scim_json};
+use super::{ListQuery, ScimError, Shape, ScimResult, base, created, list, read_body, scim_json};
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::{UserInput, user_input, user_json};
 use crate::state::AppState;
@@ -18,6 +18,7 @@ use crate::store::scim::{self as store, Moment, UserAttr, Written};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/Users", get(list_users).post(create_user))
+        .route("/Users/.search", post(search_users))
         .route(
             "/Users/{id}",
             get(get_user)
@@ -28,6 +29,15 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list_users(State(state): State<AppState>, Query(query): Query<ListQuery>) -> ScimResult {
+    listing(&state, &query).await
+}
+
+async fn search_users(State(state): State<AppState>, body: Bytes) -> ScimResult {
+    let query = ListQuery::from_search(&read_body(&body)?);
+    listing(&state, &query).await
+}
+
+async fn listing(state: &AppState, query: &ListQuery) -> ScimResult {
     let filter = query.filter()?;
     let conditions = super::equalities(
         filter.as_ref(),
@@ -42,12 +52,16 @@ async fn list_users(State(state): State<AppState>, Query(query): Query<ListQuery
     )?;
     let (start, window) = query.window()?;
     let (total, users) = store::users(&state.db, &conditions, window).await?;
-    let base = base(&state);
-    Ok(list(
-        total,
-        start,
-        users.iter().map(|u| user_json(u, &base)).collect(),
-    ))
+    let base = base(state);
+    let resources = users
+        .iter()
+        .map(|one| {
+            let mut json = user_json(one, &base);
+            query.shape.apply(&mut json);
+            json
+        })
+        .collect();
+    Ok(list(total, start, resources))
 }
 
 async fn create_user(State(state): State<AppState>, body: Bytes) -> ScimResult {
@@ -59,11 +73,17 @@ async fn create_user(State(state): State<AppState>, body: Bytes) -> ScimResult {
     }
 }
 
-async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ScimResult {
+async fn get_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(shape): Query<Shape>,
+) -> ScimResult {
     let user = store::user(&state.db, &id)
         .await?
         .ok_or_else(|| ScimError::not_found("user", &id))?;
-    Ok(scim_json(StatusCode::OK, &user_json(&user, &base(&state))))
+    let mut json = user_json(&user, &base(&state));
+    shape.apply(&mut json);
+    Ok(scim_json(StatusCode::OK, &json))
 }
 
 async fn replace_user(
