@@ -6,6 +6,7 @@ mod bench;
 mod postgres;
 mod process;
 mod run;
+mod scim;
 mod test;
 mod tools;
 
