@@ -150,7 +150,11 @@ fn curl_parallel(
         writeln!(out, "url = \"{base}/scim/v2{path}\"")?;
         writeln!(out, "header = \"Content-Type: application/scim+json\"")?;
         writeln!(out, "header = \"Authorization: Bearer {TOKEN}\"")?;
-        writeln!(out, "data = \"{}\"", body.replace('\\', "\\\\").replace('"', "\\\""))?;
+        writeln!(
+            out,
+            "data = \"{}\"",
+            body.replace('\\', "\\\\").replace('"', "\\\"")
+        )?;
         writeln!(out, "output = \"{}\"", file.display())?;
         writeln!(out, "write-out = \"%{{http_code}}\\n\"")?;
         writeln!(out, "next")?;
@@ -245,9 +249,6 @@ mod tests {
         let out = "Performing a SCIM compliance check on http://x/ ...\nSUCCESS a\n  detail\n\
                    ERROR b\nSKIPPED c\nCRITICAL d\nSUCCESS e\n";
         let counted = outcome(out);
-        assert_eq!(
-            (counted.passed, counted.failed, counted.skipped),
-            (2, 2, 1)
-        );
+        assert_eq!((counted.passed, counted.failed, counted.skipped), (2, 2, 1));
     }
 }

@@ -297,7 +297,9 @@ pub fn project(resource: &mut Value, attributes: &[String], excluded: &[String])
                 Some(urn) => all.get(urn).and_then(Value::as_object),
                 None => Some(&*all),
             };
-            let Some((key, value)) = source.and_then(|s| s.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr))) else {
+            let Some((key, value)) =
+                source.and_then(|s| s.iter().find(|(k, _)| k.eq_ignore_ascii_case(&attr)))
+            else {
                 continue;
             };
             let value = match (&sub, value) {
@@ -331,7 +333,11 @@ pub fn project(resource: &mut Value, attributes: &[String], excluded: &[String])
             None => Some(&mut *all),
         };
         let Some(target) = target else { continue };
-        let Some(key) = target.keys().find(|k| k.eq_ignore_ascii_case(&attr)).cloned() else {
+        let Some(key) = target
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(&attr))
+            .cloned()
+        else {
             continue;
         };
         match (sub, target.get_mut(&key)) {
@@ -361,7 +367,10 @@ fn split_attribute(name: &str) -> (Option<&'static str>, String, Option<String>)
     let (container, rest) = if name.len() > ENTERPRISE_USER.len()
         && name[..ENTERPRISE_USER.len()].eq_ignore_ascii_case(ENTERPRISE_USER)
     {
-        (Some(ENTERPRISE_USER), name[ENTERPRISE_USER.len()..].trim_start_matches(':'))
+        (
+            Some(ENTERPRISE_USER),
+            name[ENTERPRISE_USER.len()..].trim_start_matches(':'),
+        )
     } else if name.eq_ignore_ascii_case(ENTERPRISE_USER) {
         return (None, ENTERPRISE_USER.to_owned(), None);
     } else {
@@ -385,7 +394,6 @@ fn split_attribute(name: &str) -> (Option<&'static str>, String, Option<String>)
 pub fn service_provider_config(base: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-        "documentationUri": "https://github.com/access-portal#directory",
         "patch": {"supported": true},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": true, "maxResults": super::MAX_COUNT},
@@ -564,11 +572,25 @@ mod tests {
             "name": {"givenName": "A", "familyName": "B"}, "title": "t",
             ENTERPRISE_USER: {"manager": {"value": "m"}}});
         let mut only = resource.clone();
-        project(&mut only, &["name.givenName".into(), format!("{ENTERPRISE_USER}:manager")], &[]);
-        assert_eq!(only, json!({"schemas": [USER], "id": "1", "name": {"givenName": "A"},
-            ENTERPRISE_USER: {"manager": {"value": "m"}}}));
+        project(
+            &mut only,
+            &[
+                "name.givenName".into(),
+                format!("{ENTERPRISE_USER}:manager"),
+            ],
+            &[],
+        );
+        assert_eq!(
+            only,
+            json!({"schemas": [USER], "id": "1", "name": {"givenName": "A"},
+            ENTERPRISE_USER: {"manager": {"value": "m"}}})
+        );
         let mut without = resource;
-        project(&mut without, &[], &["title".into(), "name.familyName".into(), "id".into()]);
+        project(
+            &mut without,
+            &[],
+            &["title".into(), "name.familyName".into(), "id".into()],
+        );
         assert_eq!(without["name"], json!({"givenName": "A"}));
         assert_eq!(without.get("title"), None);
         assert_eq!(without["id"], "1", "id is always returned");

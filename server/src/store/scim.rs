@@ -405,9 +405,8 @@ async fn with_members(db: &Db, rows: Vec<GroupRow>) -> sqlx::Result<Vec<GroupRec
     if rows.is_empty() {
         return Ok(vec![]);
     }
-    let mut query = Sql::new(
-        "SELECT gm.group_id, gm.user_id FROM group_members gm WHERE gm.group_id IN ",
-    );
+    let mut query =
+        Sql::new("SELECT gm.group_id, gm.user_id FROM group_members gm WHERE gm.group_id IN ");
     query.text_list(rows.iter().map(|r| r.id.clone()));
     query.push(" ORDER BY gm.user_id");
     let members: Vec<MemberRow> = query.fetch_all(&db.pool).await?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use super::{ListQuery, ScimError, Shape, ScimResult, base, created, list, read_body, scim_json};
+use super::{ListQuery, ScimError, ScimResult, Shape, base, created, list, read_body, scim_json};
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::{group_input, group_json};
 use crate::state::AppState;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use super::{ListQuery, ScimError, Shape, ScimResult, base, created, list, read_body, scim_json};
+use super::{ListQuery, ScimError, ScimResult, Shape, base, created, list, read_body, scim_json};
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::{UserInput, user_input, user_json};
 use crate::state::AppState;
