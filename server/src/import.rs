@@ -666,6 +666,33 @@ mod tests {
     }
 
     #[test]
+    fn an_owner_or_fallback_approver_who_is_not_a_user_is_named() {
+        let text = r#"
+            [[catalogs]]
+            id = "general"
+            displayName = "General"
+            owners = ["ghost"]
+
+            [[packages]]
+            id = "wiki"
+            catalog = "general"
+            displayName = "Wiki"
+
+            [[packages.policies]]
+            id = "wiki-manager"
+            displayName = "Manager approves"
+            isApprovalRequiredForAdd = true
+            stages = [{ primaryApprovers = ["requestorManager"], fallbackApprovers = ["phantom"] }]
+        "#;
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains("the owner ghost is not a user"), "{err}");
+        assert!(
+            err.contains("the fallback approver phantom of stage 1"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn approval_without_stages_is_refused() {
         let text = r#"
             [[catalogs]]
