@@ -27,7 +27,7 @@ const TOKEN: &str = "xtask-scim-check-token-0123456789abcdef";
 /// How many users and groups the bulk step provisions, over how many connections.
 const BULK_USERS: usize = 10_000;
 const BULK_GROUPS: usize = 500;
-const BULK_CONNECTIONS: &str = "8";
+const BULK_CONNECTIONS: usize = 8;
 /// The budget for the bulk step.
 const BULK_BUDGET: Duration = Duration::from_secs(60);
 
@@ -136,10 +136,10 @@ fn provision(base: &str, dir: &Path) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// POST each body to `path` with curl's parallel transfers, the response of each into its
-/// file, in batches (one curl with very many transfers sometimes fails some of them before
-/// they start); a request without a created resource in its file is sent again, twice at
-/// most.
+/// POST each body to `path`, the response of each into its file, over `BULK_CONNECTIONS`
+/// curl processes that each send their share one after the other on one kept-alive
+/// connection (curl 7.88's own `--parallel` fails some transfers before they start); a
+/// request without a created resource in its file is sent again, twice at most.
 fn curl_parallel(
     base: &str,
     path: &str,
@@ -148,8 +148,21 @@ fn curl_parallel(
 ) -> anyhow::Result<()> {
     let mut pending: Vec<&(String, PathBuf)> = requests.iter().collect();
     for _attempt in 0..3 {
-        for batch in pending.chunks(500) {
-            curl_batch(base, path, batch, dir)?;
+        let share = pending.len().div_ceil(BULK_CONNECTIONS).max(1);
+        let mut curls = Vec::new();
+        for (n, part) in pending.chunks(share).enumerate() {
+            let config = dir.join(format!("curl-{n}.config"));
+            write_config(&config, base, path, part)?;
+            let curl = Command::new("curl")
+                .args(["-s", "-K"])
+                .arg(&config)
+                .stdout(Stdio::null())
+                .spawn()
+                .context("cannot run curl")?;
+            curls.push(curl);
+        }
+        for mut curl in curls {
+            curl.wait()?;
         }
         pending.retain(|(_, file)| !created(file));
         if pending.is_empty() {
@@ -167,15 +180,18 @@ fn created(file: &Path) -> bool {
     std::fs::read_to_string(file).is_ok_and(|text| text.contains("\"id\""))
 }
 
-fn curl_batch(
+fn write_config(
+    config: &Path,
     base: &str,
     path: &str,
     requests: &[&(String, PathBuf)],
-    dir: &Path,
 ) -> anyhow::Result<()> {
-    let config = dir.join("curl.config");
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&config)?);
-    for (body, file) in requests {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(config)?);
+    for (n, (body, file)) in requests.iter().enumerate() {
+        // `next` separates transfers; one after the last would start an empty one.
+        if n > 0 {
+            writeln!(out, "next")?;
+        }
         writeln!(out, "url = \"{base}/scim/v2{path}\"")?;
         writeln!(out, "header = \"Content-Type: application/scim+json\"")?;
         writeln!(out, "header = \"Authorization: Bearer {TOKEN}\"")?;
@@ -185,15 +201,8 @@ fn curl_batch(
             body.replace('\\', "\\\\").replace('"', "\\\"")
         )?;
         writeln!(out, "output = \"{}\"", file.display())?;
-        writeln!(out, "next")?;
     }
     out.flush()?;
-    drop(out);
-    Command::new("curl")
-        .args(["-s", "--parallel", "--parallel-max", BULK_CONNECTIONS, "-K"])
-        .arg(&config)
-        .output()
-        .context("cannot run curl")?;
     Ok(())
 }
 
