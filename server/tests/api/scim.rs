@@ -589,3 +589,41 @@ async fn waiting_for(app: &TestApp, user_id: &str) -> Vec<String> {
     let page: Page<AssignmentRequest> = app.sign_in(user_id).await.approvals().await.ok();
     page.value.into_iter().map(|r| r.id).collect()
 }
+
+#[tokio::test]
+async fn attributes_and_excluded_attributes_shape_reads_lists_and_searches() {
+    let app = spawn_app().await;
+    let scim = Scim::new(&app);
+
+    let only_name: Value = scim.get("/Users/adele?attributes=userName").await.json();
+    let without_emails = scim
+        .list("/Users?excludedAttributes=emails,name&count=1")
+        .await;
+    let searched = scim
+        .call(
+            "POST",
+            "/Users/.search",
+            Some(json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                "filter": "userName eq \"adele@contoso.com\"",
+                "attributes": ["displayName"],
+                "startIndex": 1,
+                "count": 10,
+            })),
+        )
+        .await;
+    let across_types = scim.call("POST", "/.search", Some(json!({}))).await;
+
+    assert_eq!(only_name["userName"], "adele@contoso.com");
+    assert_eq!(only_name["id"], "adele", "id is always returned");
+    assert_eq!(only_name.get("displayName"), None);
+    let first = &without_emails["Resources"][0];
+    assert_eq!(first.get("emails"), None);
+    assert_eq!(first.get("name"), None);
+    assert!(first.get("userName").is_some());
+    let searched: Value = searched.json();
+    assert_eq!(searched["totalResults"], 1);
+    assert_eq!(searched["Resources"][0]["displayName"], "Adele Vance");
+    assert_eq!(searched["Resources"][0].get("userName"), None);
+    scim_error(&across_types, 501);
+}
