@@ -182,7 +182,15 @@ impl FromRequestParts<AppState> for CurrentUser {
                     "Sign in first: send `Authorization: Bearer <token>`.".to_owned(),
                 )
             })?;
-        state.tokens.verify(token.trim()).map(CurrentUser)
+        let user_id = state.tokens.verify(token.trim())?;
+        // A token outlives a deactivation in the identity provider; the directory decides.
+        if !crate::store::directory::may_sign_in(&state.db, &user_id).await? {
+            return Err(ApiError::Unauthorized(
+                "Your account is no longer active in the directory; ask your administrator."
+                    .to_owned(),
+            ));
+        }
+        Ok(CurrentUser(user_id))
     }
 }
 

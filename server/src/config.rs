@@ -220,7 +220,16 @@ pub struct Config {
         global = true
     )]
     pub sweep_interval_seconds: u64,
+
+    /// The secret token an identity provider's provisioning client (Entra ID, Okta, …) sends
+    /// as `Authorization: Bearer <token>` to /scim/v2; at least 32 characters. Without it the
+    /// SCIM endpoints answer 404.
+    #[arg(long, env = "PORTAL_SCIM_TOKEN", hide_env_values = true, global = true)]
+    pub scim_token: Option<String>,
 }
+
+/// The shortest SCIM token accepted, in bytes.
+pub const MIN_SCIM_TOKEN_BYTES: usize = 32;
 
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -257,6 +266,18 @@ impl Config {
             IpAddr::V4(address) => address.to_string(),
         };
         format!("http://{host}:{}", self.port)
+    }
+
+    /// Refuse a SCIM token too short to resist guessing.
+    pub fn check_scim_token(&self) -> Result<(), String> {
+        match &self.scim_token {
+            Some(token) if token.len() < MIN_SCIM_TOKEN_BYTES => Err(format!(
+                "the SCIM token (--scim-token / PORTAL_SCIM_TOKEN) is {} bytes long; use at \
+                 least {MIN_SCIM_TOKEN_BYTES}, e.g. the output of `openssl rand -hex 32`",
+                token.len()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Whether demo sign-in may be offered on the configured address.
@@ -329,6 +350,17 @@ mod tests {
         assert_eq!(config.smtp_port, Some(2525));
         assert_eq!(config.smtp_tls, SmtpTls::None);
         assert_eq!(SmtpTls::Starttls.default_port(), 587);
+    }
+
+    #[test]
+    fn a_short_scim_token_is_refused_with_how_to_make_one() {
+        let err = parse(&["--scim-token", "short"])
+            .check_scim_token()
+            .unwrap_err();
+        assert!(err.contains("at least 32"), "{err}");
+        let long = "x".repeat(32);
+        assert_eq!(parse(&["--scim-token", &long]).check_scim_token(), Ok(()));
+        assert_eq!(parse(&[]).check_scim_token(), Ok(()));
     }
 
     #[test]

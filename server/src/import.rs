@@ -98,12 +98,22 @@ pub async fn apply(db: &Db, file: &CatalogFile) -> anyhow::Result<Summary> {
             display_name: entry.display_name.clone(),
         };
         catalog::upsert_catalog(&mut tx, &catalog, &entry.description).await?;
+        directory::set_catalog_owners(&mut tx, &entry.id, &entry.owners).await?;
     }
     let mut policies = 0;
     for package in &file.packages {
         catalog::upsert_package(&mut tx, &package.to_package(file)).await?;
         for (position, policy) in (0_i64..).zip(&package.policies) {
+            directory::clear_fallback_approvers(&mut tx, &policy.id).await?;
             catalog::upsert_policy(&mut tx, &policy.to_record(&package.id, file), position).await?;
+            for (stage, entry) in (1_i64..).zip(&policy.stages) {
+                directory::add_fallback_approvers(
+                    &mut tx,
+                    (&policy.id, stage),
+                    &entry.fallback_approvers,
+                )
+                .await?;
+            }
             policies += 1;
         }
     }
@@ -163,6 +173,10 @@ pub struct CatalogEntry {
     pub display_name: String,
     #[serde(default)]
     pub description: String,
+    /// User ids: who answers for the catalog. A request whose approvers have all left the
+    /// directory, at a stage with no fallback approver, waits in their Approvals.
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +245,9 @@ pub struct StageEntry {
     pub is_approver_justification_required: bool,
     #[serde(default = "fourteen")]
     pub duration_before_automatic_denial_days: u32,
+    /// User ids: who decides the stage once all its approvers have left the directory.
+    #[serde(default)]
+    pub fallback_approvers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -294,6 +311,18 @@ impl CatalogFile {
         for (kind, ids) in &ids {
             duplicates(kind, ids.iter().copied(), &mut problems);
             fit_for_links(kind, ids.iter().copied(), &mut problems);
+        }
+        for catalog in &self.catalogs {
+            for owner in catalog
+                .owners
+                .iter()
+                .filter(|o| !users.contains(o.as_str()))
+            {
+                problems.push(format!(
+                    "catalog {}: the owner {owner} is not a user of the file",
+                    catalog.id
+                ));
+            }
         }
         duplicates(
             "user principal name",
@@ -370,6 +399,15 @@ impl PolicyEntry {
         for (number, stage) in (1..).zip(&self.stages) {
             if stage.primary_approvers.is_empty() {
                 problems.push(format!("{at}: stage {number} has no approver"));
+            }
+            for approver in stage
+                .fallback_approvers
+                .iter()
+                .filter(|a| !users.contains(a.as_str()))
+            {
+                problems.push(format!(
+                    "{at}: the fallback approver {approver} of stage {number} is not a user of the file"
+                ));
             }
             for approver in &stage.primary_approvers {
                 if approver != REQUESTOR_MANAGER && !users.contains(approver.as_str()) {
@@ -625,6 +663,33 @@ mod tests {
         "#;
         let err = parse(text).unwrap_err().to_string();
         assert!(err.contains("user adele: the manager nobody"), "{err}");
+    }
+
+    #[test]
+    fn an_owner_or_fallback_approver_who_is_not_a_user_is_named() {
+        let text = r#"
+            [[catalogs]]
+            id = "general"
+            displayName = "General"
+            owners = ["ghost"]
+
+            [[packages]]
+            id = "wiki"
+            catalog = "general"
+            displayName = "Wiki"
+
+            [[packages.policies]]
+            id = "wiki-manager"
+            displayName = "Manager approves"
+            isApprovalRequiredForAdd = true
+            stages = [{ primaryApprovers = ["requestorManager"], fallbackApprovers = ["phantom"] }]
+        "#;
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains("the owner ghost is not a user"), "{err}");
+        assert!(
+            err.contains("the fallback approver phantom of stage 1"),
+            "{err}"
+        );
     }
 
     #[test]

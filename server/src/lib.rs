@@ -18,6 +18,7 @@ pub mod origins;
 pub mod paging;
 pub mod requesting;
 pub mod routes;
+pub mod scim;
 pub mod spa;
 pub mod state;
 pub mod store;
@@ -45,6 +46,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     config.demo_allowed().map_err(anyhow::Error::msg)?;
     origins::check(&config)?;
+    config.check_scim_token().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
     if let Some(seed) = &config.seed {
         let summary = import::import_file(&db, seed).await?;
@@ -78,6 +80,7 @@ pub fn app(state: AppState) -> Router {
             "/api/openapi.json",
             axum::routing::get(routes::openapi::document),
         )
+        .nest("/scim/v2", routes::scim::router(state.clone()))
         .route("/api", axum::routing::any(routes::api_not_found))
         .route("/api/{*rest}", axum::routing::any(routes::api_not_found))
         .merge(routes::operations())

@@ -67,6 +67,8 @@ impl Limits {
             *method,
             Method::POST | Method::PUT | Method::PATCH | Method::DELETE
         );
+        // Only people's changes count: /scim/v2 is one provisioning client behind a secret,
+        // pushing a whole directory at once, and must not be throttled like a person.
         if writes && path.starts_with("/api/v1/") {
             let limiter = self.writes.as_ref()?;
             return over(limiter, &self.caller(request));

@@ -7,6 +7,7 @@ mod fuzz;
 mod postgres;
 mod process;
 mod run;
+mod scim;
 mod server;
 mod test;
 mod tools;

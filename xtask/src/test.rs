@@ -5,7 +5,7 @@ use std::process::Command;
 
 use crate::process::{run, run_captured};
 use crate::tools::{ensure_build_tools, ensure_debian_packages, ensure_schemathesis, tool_path};
-use crate::{app, fuzz, postgres, root, step};
+use crate::{app, fuzz, postgres, root, scim, step};
 
 /// What one stage contributed to the summary.
 #[derive(Default)]
@@ -21,6 +21,15 @@ impl Tally {
             self.passed += 1;
         } else {
             self.failed += 1;
+            self.failures.push(name.to_owned());
+        }
+    }
+
+    /// Add counts a stage worked out itself.
+    fn counted(&mut self, name: &str, passed: usize, failed: usize) {
+        self.passed += passed;
+        self.failed += failed;
+        if failed > 0 {
             self.failures.push(name.to_owned());
         }
     }
@@ -110,6 +119,12 @@ pub fn test() -> anyhow::Result<()> {
         eprintln!("    {err:#}");
     }
     tally.check("API fuzzing (schemathesis)", fuzzed.is_ok());
+
+    step("SCIM conformance (scim2-tester against the debug server)");
+    match scim::conformance() {
+        Ok(outcome) => tally.counted("SCIM conformance", outcome.passed, outcome.failed),
+        Err(err) => tally.check(&format!("SCIM conformance: {err:#}"), false),
+    }
 
     step("Browser tests (Playwright, headless Chromium)");
     let built = app::build()

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod decision;
+pub mod directory;
 pub mod extension;
 pub mod lifecycle;
 pub mod notifications;

@@ -33,6 +33,7 @@ pub async fn demo_users(State(state): State<AppState>) -> ApiResult<Json<Vec<Use
 #[utoipa::path(post, operation_id = "demoSignIn", path = "/auth/demo", tag = "auth", request_body = DemoSignIn,
     responses(
         (status = 200, description = "A signed bearer token", body = Token),
+        (status = 401, description = "The user is deactivated in the directory", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Demo sign-in is off", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No such user, or a malformed body", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -63,6 +64,12 @@ pub async fn demo_sign_in(
                 ),
             )
         })?;
+    if !directory::may_sign_in(&state.db, &user.id).await? {
+        return Err(ApiError::Unauthorized(format!(
+            "{} is deactivated in the directory and cannot sign in.",
+            body.user_principal_name
+        )));
+    }
     let access_token = state.tokens.issue_demo(&user.id)?;
     Ok(Json(Token {
         access_token,

@@ -15,6 +15,7 @@ mod me;
 pub mod openapi;
 mod packages;
 mod requests;
+pub mod scim;
 
 /// Every route under `/api/v1`.
 pub fn api() -> Router<AppState> {

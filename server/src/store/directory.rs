@@ -40,17 +40,28 @@ pub async fn user_by_principal_name(db: &Db, upn: &str) -> sqlx::Result<Option<U
     Ok(row.map(user_from_row))
 }
 
-/// Every user, by name.
+/// Every user who may sign in, by name.
 pub async fn users(db: &Db) -> sqlx::Result<Vec<User>> {
-    let sql = format!("{USER_COLUMNS} ORDER BY u.display_name, u.id");
+    let sql = format!("{USER_COLUMNS} WHERE u.active = 1 ORDER BY u.display_name, u.id");
     let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(&db.pool).await?;
     Ok(rows.into_iter().map(user_from_row).collect())
+}
+
+/// Whether user `id` may sign in: they exist and are active (not deactivated or deleted by
+/// the identity provider).
+pub async fn may_sign_in(db: &Db, id: &str) -> sqlx::Result<bool> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE id = $1 AND active = 1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(found.is_some())
 }
 
 /// What the rules need to know about a requestor: their manager and groups.
 pub async fn requestor(db: &Db, id: &str) -> sqlx::Result<Option<Requestor>> {
     let row: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT id, manager_id FROM users WHERE id = $1")
+        sqlx::query_as("SELECT id, manager_id FROM users WHERE id = $1 AND active = 1")
             .bind(id)
             .fetch_optional(&db.pool)
             .await?;
@@ -129,6 +140,61 @@ pub async fn upsert_group(
             .bind(member)
             .execute(&mut *conn)
             .await?;
+    }
+    Ok(())
+}
+
+/// Forget the fallback approvers of `policy_id`'s stages (before its stages are rewritten).
+pub async fn clear_fallback_approvers(
+    conn: &mut AnyConnection,
+    policy_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM policy_stage_fallback_approvers WHERE policy_id = $1")
+        .bind(policy_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Record who decides stage `stage` of `policy_id` once its approvers have left.
+pub async fn add_fallback_approvers(
+    conn: &mut AnyConnection,
+    (policy_id, stage): (&str, i64),
+    user_ids: &[String],
+) -> sqlx::Result<()> {
+    for user_id in user_ids {
+        sqlx::query(
+            "INSERT INTO policy_stage_fallback_approvers (policy_id, stage, user_id) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(policy_id)
+        .bind(stage)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Make `user_ids` exactly the owners of `catalog_id`.
+pub async fn set_catalog_owners(
+    conn: &mut AnyConnection,
+    catalog_id: &str,
+    user_ids: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM catalog_owners WHERE catalog_id = $1")
+        .bind(catalog_id)
+        .execute(&mut *conn)
+        .await?;
+    for user_id in user_ids {
+        sqlx::query(
+            "INSERT INTO catalog_owners (catalog_id, user_id) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(catalog_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod outbox;
 pub mod request_rows;
 pub mod requests;
+pub mod scim;
 pub mod sql;
 
 use std::str::FromStr;

@@ -202,6 +202,7 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
             .await?;
         }
     }
+    super::scim::mark_manager_approvers(&mut tx, &request.id, &request.requestor_id).await?;
     let change = Change {
         entity_type: EntityType::AssignmentRequest,
         entity_id: &request.id,

@@ -48,6 +48,9 @@ pub struct Reply {
     pub body: String,
 }
 
+/// The provisioning client's secret in tests.
+pub const SCIM_TOKEN: &str = "scim-test-token-0123456789abcdef0123456789";
+
 /// The portal's public address in tests; links in emails start with it.
 pub const PUBLIC_URL: &str = "https://portal.test";
 
@@ -95,6 +98,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         behind_proxy: false,
         request_timeout_seconds: 30,
         approval_emails_per_hour: 0,
+        scim_token: Some(SCIM_TOKEN.to_owned()),
     };
     change(&mut config);
     let state = portal_server::state(config).await.expect("the app starts");

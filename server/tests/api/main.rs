@@ -20,6 +20,7 @@ mod openapi;
 mod origins;
 mod process;
 mod requests;
+mod scim;
 mod security;
 mod serving;
 mod smtp_sink;
