@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod directory;
+pub mod generate;
 pub mod outbox;
 pub mod requests;
 pub mod sql;
