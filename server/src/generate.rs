@@ -202,7 +202,7 @@ fn shape(package: usize, position: usize) -> Shape {
 
 /// Whether package `package` has a second policy, for the members of one group.
 fn has_group_policy(package: usize) -> bool {
-    package % 3 == 0
+    package.is_multiple_of(3)
 }
 
 /// Every table the generator writes, in the order their foreign keys need.
@@ -386,6 +386,13 @@ impl Tables {
         Ok(())
     }
 }
+
+/// A request's stage as written: its status, when it started, and who decided it when.
+type StageRow = (
+    &'static str,
+    Option<DateTime<Utc>>,
+    Option<(String, DateTime<Utc>)>,
+);
 
 /// How a finished request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -724,8 +731,7 @@ impl Writer {
             submitted,
         );
         // Each stage: its status, when it started, and who decided when.
-        let mut stage_rows: Vec<(&str, Option<DateTime<Utc>>, Option<(String, DateTime<Utc>)>)> =
-            Vec::new();
+        let mut stage_rows: Vec<StageRow> = Vec::new();
         let state = match request.outcome {
             None => {
                 for number in 0..stages.len() {
