@@ -1,4 +1,5 @@
-//! What the binary does: serve (the default) or import a catalog file.
+//! What the binary does: serve (the default), import a catalog file, or generate a synthetic
+//! tenant.
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -20,6 +21,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.catalogs,
                 summary.packages,
                 summary.policies
+            );
+            Ok(())
+        }
+        Command::Generate {
+            users,
+            groups,
+            packages,
+            requests,
+            random_seed,
+        } => {
+            let db = crate::store::Db::connect(&cli.config.database_url).await?;
+            let size = crate::generate::Size {
+                users,
+                groups,
+                packages,
+                requests,
+                seed: random_seed,
+            };
+            let started = std::time::Instant::now();
+            let summary = crate::generate::generate(&db, size, chrono::Utc::now()).await?;
+            println!(
+                "Generated {} users, {} groups, {} packages, {} policies, {} requests, {} \
+                 assignments and {} audit entries in {:.1} s.",
+                summary.users,
+                summary.groups,
+                summary.packages,
+                summary.policies,
+                summary.requests,
+                summary.assignments,
+                summary.audit_entries,
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }

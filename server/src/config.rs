@@ -26,6 +26,26 @@ pub enum Command {
         /// The catalog file to apply.
         file: PathBuf,
     },
+    /// Write a synthetic tenant of the given size into the database, in bulk, for measuring
+    /// the portal at scale (`cargo xtask bench`). Use a fresh database: the people, packages
+    /// and requests it writes are made up.
+    Generate {
+        /// How many people, each with a manager.
+        #[arg(long, default_value_t = 100_000)]
+        users: usize,
+        /// How many groups.
+        #[arg(long, default_value_t = 500)]
+        groups: usize,
+        /// How many access packages, each with one or two policies.
+        #[arg(long, default_value_t = 10_000)]
+        packages: usize,
+        /// How many finished requests, spread over the last two years.
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: usize,
+        /// The same seed writes the same tenant.
+        #[arg(long = "random-seed", default_value_t = 15)]
+        random_seed: u64,
+    },
 }
 
 /// Everything the server needs to run. Every field is a flag and an environment variable.

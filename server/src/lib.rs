@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod headers;
 pub mod hosts;
 pub mod import;

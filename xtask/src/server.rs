@@ -1,6 +1,6 @@
 //! A portal-server started for a check (the benchmarks, the fuzzer): demo sign-in and the demo
-//! catalog in a fresh SQLite file of its own, on a free port; stopped and cleaned up when
-//! dropped.
+//! catalog in a fresh SQLite file of its own, or a database prepared beforehand, on a free
+//! port; stopped and cleaned up when dropped.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,28 +19,43 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
-    /// Start `binary` (a built portal-server) with a database named after `purpose` in a
-    /// temporary folder; its log goes to stderr, filtered by `log` (a `RUST_LOG` value).
+    /// Start `binary` (a built portal-server) with the demo catalog in a database named after
+    /// `purpose` in a temporary folder; its log goes to stderr, filtered by `log` (a `RUST_LOG`
+    /// value). The rate limits are lifted: a tool sends more calls a minute than any person,
+    /// and the limits have tests of their own.
     pub fn start(binary: &Path, purpose: &str, log: &str) -> anyhow::Result<Self> {
-        let root = root();
         let dir = std::env::temp_dir().join(format!("portal-{purpose}-{}", std::process::id()));
         // A database left by an earlier run that was killed would not be fresh.
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
+        let database_url = format!("sqlite://{}", dir.join("portal.db").display());
+        let flags = [
+            "--seed",
+            "server/demo/catalog.toml",
+            "--writes-per-minute",
+            "0",
+            "--sign-ins-per-minute",
+            "0",
+        ];
+        Self::start_on(binary, &database_url, &flags, dir, log)
+    }
+
+    /// Start `binary` with demo sign-in on the database at `database_url`, with `extra` flags;
+    /// the folder `dir` is removed when the server is dropped.
+    pub fn start_on(
+        binary: &Path,
+        database_url: &str,
+        extra: &[&str],
+        dir: PathBuf,
+        log: &str,
+    ) -> anyhow::Result<Self> {
         let mut child = Command::new(binary)
-            .current_dir(&root)
-            .args([
-                "--port",
-                "0",
-                "--demo",
-                "--static-dir",
-                "dist",
-                "--seed",
-                "server/demo/catalog.toml",
-            ])
+            .current_dir(root())
+            .args(["--port", "0", "--demo", "--static-dir", "dist"])
+            .args(extra)
             .arg("--database-url")
-            .arg(format!("sqlite://{}", dir.join("portal.db").display()))
+            .arg(database_url)
             .env("RUST_LOG", log)
             .stdout(Stdio::piped())
             .spawn()

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod directory;
+pub mod generate;
 pub mod outbox;
 pub mod request_rows;
 pub mod requests;

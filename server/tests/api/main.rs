@@ -10,6 +10,7 @@ mod concurrency;
 mod decision_time;
 mod durability;
 mod extension;
+mod generate;
 mod helpers;
 mod hosting;
 mod import;
