@@ -16,6 +16,7 @@ use crate::routes::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthoriz
 use crate::state::AppState;
 use crate::store::catalog;
 use crate::store::requests::{self, Applied, Listing};
+use crate::store::unique::About;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -97,9 +98,14 @@ pub async fn decide(
         decision.justification.as_deref(),
         now,
     )?;
-    if requests::decide(&state.db, &request, &me, &transition, now, &state.links()).await?
-        == Applied::Lost
-    {
+    let about = About {
+        package: Some(&request.access_package.display_name),
+        person: Some(&request.requestor.display_name),
+    };
+    let applied = requests::decide(&state.db, &request, &me, &transition, now, &state.links())
+        .await
+        .map_err(|err| ApiError::from_db(err, about))?;
+    if applied == Applied::Lost {
         // Someone else decided, or the requestor canceled, since we looked: say who and what.
         let latest = super::requests::load(&state, &request_id).await?;
         return Err(ApiError::Conflict(lifecycle::already_decided(

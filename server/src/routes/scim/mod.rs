@@ -25,6 +25,7 @@ use crate::scim::schema::{ERROR, InvalidValue, LIST_RESPONSE};
 use crate::scim::{DEFAULT_COUNT, MAX_COUNT};
 use crate::state::AppState;
 use crate::store::scim::Window;
+use crate::store::unique::{About, Unique};
 
 /// The media type of every SCIM body.
 pub const SCIM_JSON: &str = "application/scim+json";
@@ -92,9 +93,17 @@ impl IntoResponse for ScimError {
 }
 
 impl From<sqlx::Error> for ScimError {
-    /// A unique index refusing a write means another resource has that userName, externalId
-    /// or displayName already; anything else is logged and answered as a 500 with no detail.
+    /// A unique index refusing a write means another resource has that userName or
+    /// externalId already (`Unique` says which); anything else is logged and answered as a
+    /// 500 with no detail.
     fn from(err: sqlx::Error) -> Self {
+        if let Some(unique) = Unique::of(&err) {
+            return Self::new(
+                StatusCode::CONFLICT,
+                Some("uniqueness"),
+                unique.sentence(About::default()),
+            );
+        }
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::new(
                 StatusCode::CONFLICT,
