@@ -5,6 +5,7 @@
 
 mod discovery;
 mod groups;
+mod resource;
 mod users;
 
 use axum::Router;
@@ -33,8 +34,8 @@ pub const SCIM_JSON: &str = "application/scim+json";
 /// Every SCIM route, behind the token check.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .merge(users::router())
-        .merge(groups::router())
+        .merge(resource::router::<users::Users>("/Users"))
+        .merge(resource::router::<groups::Groups>("/Groups"))
         .merge(discovery::router())
         .route("/.search", axum::routing::post(search_everything))
         .fallback(any(no_such_endpoint))
