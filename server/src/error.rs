@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use portal_api::{FieldError, Problem};
 
 use crate::domain::Refusal;
+use crate::store::unique::{About, Unique};
 
 /// Why a call failed; each variant names the status it answers with.
 #[derive(Debug, thiserror::Error)]
@@ -113,10 +114,25 @@ impl From<Refusal> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A database error from a write about `about`: a unique index's refusal is a 409 in the
+    /// words `Unique::sentence` has for that index, naming what `about` names.
+    pub fn from_db(err: sqlx::Error, about: About<'_>) -> Self {
+        match Unique::of(&err) {
+            Some(unique) => Self::Conflict(unique.sentence(about)),
+            None => Self::from(err),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     /// A unique-constraint violation means the thing exists already: 409, decided here once
-    /// rather than in every handler. Anything else from the database is internal.
+    /// rather than in every handler, in the words of the index that refused the write.
+    /// Anything else from the database is internal.
     fn from(err: sqlx::Error) -> Self {
+        if let Some(unique) = Unique::of(&err) {
+            return Self::Conflict(unique.sentence(About::default()));
+        }
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(
                 "This conflicts with something that exists already; reload and try again."

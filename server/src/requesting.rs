@@ -16,6 +16,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::catalog::{self, PolicyRecord};
 use crate::store::requests::{self, NewRequest, NewStage, Submitted};
+use crate::store::unique::{About, Unique};
 
 /// What a requestor asks for.
 #[derive(Debug, Clone)]
@@ -51,7 +52,10 @@ pub async fn submit(state: &AppState, requestor_id: &str, ask: Ask) -> Result<St
         Submitted::Done => Ok(new.id),
         // What the checks saw may have changed since (two requests sent at the same moment):
         // the store has the last word.
-        Submitted::AlreadyOpen => Err(already_open(&package_name, None)),
+        Submitted::AlreadyOpen => Err(ApiError::Conflict(Unique::OpenRequest.sentence(About {
+            package: Some(&package_name),
+            person: None,
+        }))),
         Submitted::AlreadyHeld => Err(already_held(&package_name)),
     }
 }
@@ -86,7 +90,7 @@ async fn prepare_new(
     }
     let (open, held) = requests::holdings(&state.db, &requestor.id).await?;
     if let Some(open) = open.get(&package.id) {
-        return Err(already_open(&package.display_name, Some(open)));
+        return Err(already_open(&package.display_name, open));
     }
     if held.contains_key(&package.id) {
         return Err(already_held(&package.display_name));
@@ -167,7 +171,7 @@ async fn prepare_extension(
     }
     let (open, _) = requests::holdings(&state.db, &requestor.id).await?;
     if let Some(open) = open.get(&assignment.access_package.id) {
-        return Err(already_open(&package, Some(open)));
+        return Err(already_open(&package, open));
     }
     let answers = if input.answers.is_empty() {
         carried_over_answers(state, &assignment.request_id, &policy).await?
@@ -257,11 +261,10 @@ async fn carried_over_answers(
         .collect())
 }
 
-/// 409: the requestor already has an open request for the package (`open`, when known).
-fn already_open(package_name: &str, open: Option<&str>) -> ApiError {
-    let which = open.map(|id| format!(" ({id})")).unwrap_or_default();
+/// 409: the requestor already has an open request for the package, `open`.
+fn already_open(package_name: &str, open: &str) -> ApiError {
     ApiError::Conflict(format!(
-        "You already have a request for {package_name} that is not finished{which}; wait for \
+        "You already have a request for {package_name} that is not finished ({open}); wait for \
          it, or cancel it first."
     ))
 }

@@ -1,10 +1,10 @@
 //! Approvals: the requests waiting for the caller's decision, and the decision itself.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
-use portal_api::{AssignmentRequest, Decision, Page, Problem};
+use portal_api::{AssignmentRequest, Decision, Page};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::domain::decision;
@@ -12,14 +12,16 @@ use crate::domain::lifecycle::{self, RequestView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::paging;
+use crate::routes::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
 use crate::store::catalog;
 use crate::store::requests::{self, Applied, Listing};
+use crate::store::unique::About;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/approvals", get(list))
-        .route("/approvals/{requestId}/decision", post(decide))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(decide))
 }
 
 /// The query of `GET /approvals`.
@@ -39,8 +41,7 @@ pub struct ListQuery {
 #[utoipa::path(get, operation_id = "listApprovals", path = "/approvals", tag = "approvals", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requests to decide", body = Page<AssignmentRequest>),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, Invalid,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -61,16 +62,16 @@ pub async fn list(
 
 /// Approve or deny the stage of a request that waits for the caller. Approving the last stage
 /// delivers the access.
+///
+/// Refused with 403 for the caller's own request, 404 when no such request waits for the
+/// caller, 409 when the stage was already decided or the request is no longer pending (the
+/// detail says by whom), and 422 when a justification is missing or too long.
 #[utoipa::path(post, operation_id = "decide", path = "/approvals/{requestId}/decision", tag = "approvals", security(("bearer" = [])),
     request_body = Decision,
     params(("requestId" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The request after the decision", body = AssignmentRequest),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's own request", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request waiting for the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The stage was already decided, or the request is no longer pending; the detail says by whom", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A justification is missing or too long", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, Forbidden, NotFound, Conflict, Invalid,
     ))]
 pub async fn decide(
     State(state): State<AppState>,
@@ -97,9 +98,14 @@ pub async fn decide(
         decision.justification.as_deref(),
         now,
     )?;
-    if requests::decide(&state.db, &request, &me, &transition, now, &state.links()).await?
-        == Applied::Lost
-    {
+    let about = About {
+        package: Some(&request.access_package.display_name),
+        person: Some(&request.requestor.display_name),
+    };
+    let applied = requests::decide(&state.db, &request, &me, &transition, now, &state.links())
+        .await
+        .map_err(|err| ApiError::from_db(err, about))?;
+    if applied == Applied::Lost {
         // Someone else decided, or the requestor canceled, since we looked: say who and what.
         let latest = super::requests::load(&state, &request_id).await?;
         return Err(ApiError::Conflict(lifecycle::already_decided(

@@ -1,28 +1,31 @@
 //! Demo sign-in: list the directory's users, and hand out a bearer token for one of them.
 //! Both answer 404 unless demo mode is on (and allowed on this address).
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
-use portal_api::{DemoSignIn, Problem, Token, User};
+use portal_api::{DemoSignIn, Token, User};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::submission::{Lines, check_typed_text};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
+use crate::routes::problems::{Invalid, NotFound, SignInRefused};
 use crate::state::AppState;
 use crate::store::directory;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/demo/users", get(demo_users))
-        .route("/auth/demo", post(demo_sign_in))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(demo_users))
+        .routes(routes!(demo_sign_in))
 }
 
 /// The users one may sign in as in demo mode.
+///
+/// Answers 404 when demo sign-in is off.
 #[utoipa::path(get, operation_id = "listDemoUsers", path = "/auth/demo/users", tag = "auth",
     responses(
         (status = 200, description = "The directory's users", body = Vec<User>),
-        (status = 404, description = "Demo sign-in is off", body = Problem, content_type = "application/problem+json"),
+        NotFound,
     ))]
 pub async fn demo_users(State(state): State<AppState>) -> ApiResult<Json<Vec<User>>> {
     demo_on(&state)?;
@@ -30,12 +33,13 @@ pub async fn demo_users(State(state): State<AppState>) -> ApiResult<Json<Vec<Use
 }
 
 /// A bearer token for the user with this user principal name.
+///
+/// Refused with 404 when demo sign-in is off, and 422 when no user has this name or the body
+/// is malformed.
 #[utoipa::path(post, operation_id = "demoSignIn", path = "/auth/demo", tag = "auth", request_body = DemoSignIn,
     responses(
         (status = 200, description = "A signed bearer token", body = Token),
-        (status = 401, description = "The user is deactivated in the directory", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Demo sign-in is off", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No such user, or a malformed body", body = Problem, content_type = "application/problem+json"),
+        SignInRefused, NotFound, Invalid,
     ))]
 pub async fn demo_sign_in(
     State(state): State<AppState>,

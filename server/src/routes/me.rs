@@ -1,25 +1,26 @@
 //! `GET /me`: the signed-in user.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use portal_api::{Problem, User};
+use portal_api::User;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
+use crate::routes::problems::Unauthorized;
 use crate::state::AppState;
 use crate::store::directory;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
 }
 
 /// The signed-in user, with their manager.
 #[utoipa::path(get, operation_id = "getMe", path = "/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = User),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ))]
 pub async fn me(
     State(state): State<AppState>,

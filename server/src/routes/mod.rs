@@ -3,6 +3,8 @@
 
 use axum::Router;
 use axum::routing::any;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -14,19 +16,27 @@ mod health;
 mod me;
 pub mod openapi;
 mod packages;
+pub mod problems;
 mod requests;
 pub mod scim;
 
 /// Every route under `/api/v1`.
 pub fn api() -> Router<AppState> {
-    Router::new()
+    let (router, _) = documented().split_for_parts();
+    router.fallback(any(api_not_found))
+}
+
+/// The routes under `/api/v1` with the OpenAPI document they make. Handlers are added with
+/// `routes!`, which takes each one's path and method from its `#[utoipa::path]`, so no route
+/// is served without being described.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(auth::router())
         .merge(me::router())
         .merge(packages::router())
         .merge(requests::router())
         .merge(assignments::router())
         .merge(approvals::router())
-        .fallback(any(api_not_found))
 }
 
 /// Routes outside `/api/v1`: health checks.

@@ -1,5 +1,8 @@
 //! `GET /api/openapi.json`: the OpenAPI 3.1 description of `/api/v1`, generated from the
-//! handlers' annotations and the wire types, so it cannot drift from the code.
+//! handlers' annotations and the wire types as the router adds them (`routes::documented`),
+//! so it cannot drift from the code.
+
+use std::sync::LazyLock;
 
 use axum::Json;
 use serde_json::{Value, json};
@@ -8,9 +11,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, ContentBuilder, Object, Ref, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
-use super::{approvals, assignments, auth, me, packages, requests};
-
-/// The API's description.
+/// The API's description, apart from its operations, which the router adds.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -20,25 +21,8 @@ use super::{approvals, assignments, auth, me, packages, requests};
                        Entra entitlement management. Every error is `application/problem+json`.",
     ),
     servers((url = "/api/v1")),
-    paths(
-        auth::demo_users,
-        auth::demo_sign_in,
-        me::me,
-        packages::list,
-        packages::one,
-        packages::applicable_policies,
-        packages::decision_time,
-        requests::create,
-        requests::list,
-        requests::one,
-        requests::cancel,
-        assignments::list,
-        assignments::extend,
-        approvals::list,
-        approvals::decide,
-    ),
     components(schemas(portal_api::Problem, portal_api::FieldError)),
-    modifiers(&BearerAuth, &Limits, &BodyRefusals),
+    modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Demo sign-in"),
         (name = "me", description = "The signed-in user"),
@@ -50,11 +34,21 @@ use super::{approvals, assignments, auth, me, packages, requests};
 )]
 pub struct ApiDoc;
 
-/// The document, as JSON, with the links between operations.
-pub async fn document() -> Json<Value> {
-    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+/// The document, as JSON, made once: the operations of the routes, the answers every
+/// operation shares, and the links between operations.
+static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+    let (_, mut openapi) = super::documented().split_for_parts();
+    // These walk the operations, so they run once the router has added them.
+    Limits.modify(&mut openapi);
+    BodyRefusals.modify(&mut openapi);
+    let mut document = serde_json::to_value(openapi).unwrap_or_default();
     add_links(&mut document);
-    Json(document)
+    document
+});
+
+/// The document, as JSON.
+pub async fn document() -> Json<Value> {
+    Json(DOCUMENT.clone())
 }
 
 struct BearerAuth;

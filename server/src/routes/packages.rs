@@ -2,28 +2,26 @@
 
 use std::collections::HashMap;
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, Problem};
+use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiResult;
 use crate::extract::{Json, Path, Query};
 use crate::paging;
+use crate::routes::problems::{Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
 use crate::store::{catalog, requests};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/accessPackages", get(list))
-        .route("/accessPackages/{id}", get(one))
-        .route(
-            "/accessPackages/{id}/applicablePolicies",
-            get(applicable_policies),
-        )
-        .route("/accessPackages/{id}/decisionTime", get(decision_time))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(one))
+        .routes(routes!(applicable_policies))
+        .routes(routes!(decision_time))
 }
 
 /// The query of `GET /accessPackages`.
@@ -45,8 +43,7 @@ pub struct ListQuery {
 #[utoipa::path(get, operation_id = "listAccessPackages", path = "/accessPackages", tag = "accessPackages", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of requestable packages", body = Page<AccessPackage>),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, Invalid,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -78,8 +75,7 @@ pub async fn list(
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The package", body = AccessPackage),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, NotFound,
     ))]
 pub async fn one(
     State(state): State<AppState>,
@@ -97,8 +93,7 @@ pub async fn one(
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The applicable policies (one page)", body = Page<AssignmentPolicy>),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, NotFound,
     ))]
 pub async fn applicable_policies(
     State(state): State<AppState>,
@@ -126,8 +121,7 @@ const DECISION_TIME_SAMPLE: u32 = 200;
     params(("id" = String, Path, description = "The package's id")),
     responses(
         (status = 200, description = "The decision time, or only the sample size when there is too little history", body = DecisionTime),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, NotFound,
     ))]
 pub async fn decision_time(
     State(state): State<AppState>,

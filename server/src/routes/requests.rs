@@ -1,12 +1,12 @@
 //! Assignment requests: submit one, list and open one's own, cancel one that is pending.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use portal_api::{AssignmentRequest, NewAssignmentRequest, Page, Problem, RequestState};
+use portal_api::{AssignmentRequest, NewAssignmentRequest, Page, RequestState};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::CurrentUser;
 use crate::domain::lifecycle::{self, RequestView};
@@ -14,28 +14,28 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::requesting::{self, Ask};
+use crate::routes::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
 use crate::store::requests::{self, Applied, Listing};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/assignmentRequests", post(create).get(list))
-        .route("/assignmentRequests/{id}", get(one))
-        .route("/assignmentRequests/{id}/cancel", post(cancel))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(one))
+        .routes(routes!(cancel))
 }
 
 /// Submit a request for a package under one of its policies. Without approval the access is
 /// delivered at once (or scheduled for the chosen start); with approval the request waits.
+///
+/// Refused with 403 when the policy does not apply to the caller, 404 when there is no such
+/// package or no such policy of it, 409 when a request for the package is already open or the
+/// caller has it, and 422 for fields that break the policy's rules, each named.
 #[utoipa::path(post, operation_id = "createAssignmentRequest", path = "/assignmentRequests", tag = "assignmentRequests", security(("bearer" = [])),
     request_body = NewAssignmentRequest,
     responses(
         (status = 201, description = "The request, `pendingApproval`, `delivered` or `scheduled`", body = AssignmentRequest),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The policy does not apply to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package, or no such policy of it", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request for the package is already open, or the caller has it", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is over 64 KB", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Fields that break the policy's rules, each named", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, Forbidden, NotFound, Conflict, Invalid,
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -76,11 +76,12 @@ pub struct ListQuery {
 }
 
 /// The caller's requests, newest first.
+///
+/// Refused with 422 for an unknown state, or a bad limit or cursor.
 #[utoipa::path(get, operation_id = "listAssignmentRequests", path = "/assignmentRequests", tag = "assignmentRequests", params(ListQuery), security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the caller's requests", body = Page<AssignmentRequest>),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown state, or a bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, Invalid,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -108,12 +109,13 @@ pub async fn list(
 }
 
 /// One request, with its stages and history; for its requestor and its approvers.
+///
+/// Answers 404 when the caller has no request with this id.
 #[utoipa::path(get, operation_id = "getAssignmentRequest", path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The request", body = AssignmentRequest),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request of the caller's", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, NotFound,
     ))]
 pub async fn one(
     State(state): State<AppState>,
@@ -133,13 +135,14 @@ pub async fn one(
 }
 
 /// Cancel the caller's request while it waits for approval.
+///
+/// Refused with 404 when the caller has no request with this id, and 409 when it is no
+/// longer pending approval.
 #[utoipa::path(post, operation_id = "cancelAssignmentRequest", path = "/assignmentRequests/{id}/cancel", tag = "assignmentRequests", security(("bearer" = [])),
     params(("id" = String, Path, description = "The request's id")),
     responses(
         (status = 200, description = "The canceled request", body = AssignmentRequest),
-        (status = 401, description = "No valid bearer token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such request of the caller's", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The request is no longer pending approval", body = Problem, content_type = "application/problem+json"),
+        Unauthorized, NotFound, Conflict,
     ))]
 pub async fn cancel(
     State(state): State<AppState>,

@@ -24,10 +24,20 @@ pub struct PolicyRecord {
 /// Where a listing of packages resumes: after this display name and id.
 pub type PackageKey = (String, String);
 
-type PackageRow = (String, String, String, i64, String, String);
+/// A package with its catalog, as `PACKAGE_COLUMNS` reads them.
+#[derive(Debug, sqlx::FromRow)]
+struct PackageRow {
+    id: String,
+    display_name: String,
+    description: String,
+    is_hidden: i64,
+    catalog_id: String,
+    catalog_name: String,
+}
 
-const PACKAGE_COLUMNS: &str = "SELECT p.id, p.display_name, p.description, p.is_hidden, c.id, \
-    c.display_name FROM access_packages p JOIN catalogs c ON c.id = p.catalog_id";
+const PACKAGE_COLUMNS: &str = "SELECT p.id, p.display_name, p.description, p.is_hidden, \
+    c.id AS catalog_id, c.display_name AS catalog_name \
+    FROM access_packages p JOIN catalogs c ON c.id = p.catalog_id";
 
 /// The packages `user_id` may request under at least one policy, hidden ones left out, by
 /// display name then id, after `after`, at most `limit`; `search` narrows to packages whose
@@ -82,20 +92,21 @@ pub async fn policies_of_package(db: &Db, package_id: &str) -> sqlx::Result<Vec<
     Ok(policies)
 }
 
-type PolicyRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-);
+#[derive(Debug, sqlx::FromRow)]
+struct PolicyRow {
+    id: String,
+    package_id: String,
+    display_name: String,
+    description: String,
+    allowed_target_scope: String,
+    allow_custom_assignment_schedule: i64,
+    allow_extension: i64,
+    is_approval_required: i64,
+    is_requestor_justification_required: i64,
+    expiration_type: String,
+    expiration_days: Option<i64>,
+    expiration_date_time: Option<String>,
+}
 
 /// One policy by id, with everything the request pane and the rules need.
 pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
@@ -109,46 +120,40 @@ pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
     .bind(id)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((
-        id,
-        package_id,
-        display_name,
-        description,
-        scope,
-        custom,
-        extension,
-        approval,
-        justification,
-        expiration_type,
-        days,
-        date_time,
-    )) = row
-    else {
+    let Some(row) = row else {
         return Ok(None);
     };
+    let id = row.id;
     let targets: Vec<(String,)> = sqlx::query_as(
         "SELECT target_id FROM policy_targets WHERE policy_id = $1 ORDER BY target_id",
     )
     .bind(&id)
     .fetch_all(&db.pool)
     .await?;
-    let scope = Scope::from_parts(&scope, targets.into_iter().map(|t| t.0).collect())
-        .unwrap_or(Scope::SpecificUsers(vec![]));
-    let expiration = expiration_of(&expiration_type, days, date_time);
+    let scope = Scope::from_parts(
+        &row.allowed_target_scope,
+        targets.into_iter().map(|t| t.0).collect(),
+    )
+    .unwrap_or(Scope::SpecificUsers(vec![]));
+    let expiration = expiration_of(
+        &row.expiration_type,
+        row.expiration_days,
+        row.expiration_date_time,
+    );
     let stages = stages(db, &id).await?;
     let questions = questions(db, &id).await?;
     let policy = AssignmentPolicy {
         id,
-        access_package_id: package_id,
-        display_name,
-        description,
+        access_package_id: row.package_id,
+        display_name: row.display_name,
+        description: row.description,
         requestor_settings: RequestorSettings {
-            allow_custom_assignment_schedule: custom != 0,
-            allow_extension: extension != 0,
+            allow_custom_assignment_schedule: row.allow_custom_assignment_schedule != 0,
+            allow_extension: row.allow_extension != 0,
         },
         request_approval_settings: RequestApprovalSettings {
-            is_approval_required_for_add: approval != 0,
-            is_requestor_justification_required: justification != 0,
+            is_approval_required_for_add: row.is_approval_required != 0,
+            is_requestor_justification_required: row.is_requestor_justification_required != 0,
             stages,
         },
         expiration,
@@ -157,15 +162,33 @@ pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
     Ok(Some(PolicyRecord { policy, scope }))
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct StageRow {
+    stage: i64,
+    duration_before_automatic_denial_days: i64,
+    is_approver_justification_required: i64,
+}
+
+/// An approver of a policy's stage: the requestor's manager, or a user (`user_id`, `name`).
+#[derive(Debug, sqlx::FromRow)]
+struct StageApproverRow {
+    stage: i64,
+    approver_type: String,
+    #[sqlx(rename = "id")]
+    user_id: Option<String>,
+    #[sqlx(rename = "display_name")]
+    name: Option<String>,
+}
+
 async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSettings>> {
-    let stages: Vec<(i64, i64, i64)> = sqlx::query_as(
+    let stages: Vec<StageRow> = sqlx::query_as(
         "SELECT stage, duration_before_automatic_denial_days, is_approver_justification_required \
          FROM policy_stages WHERE policy_id = $1 ORDER BY stage",
     )
     .bind(policy_id)
     .fetch_all(&db.pool)
     .await?;
-    let approvers: Vec<(i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let approvers: Vec<StageApproverRow> = sqlx::query_as(
         "SELECT a.stage, a.approver_type, u.id, u.display_name FROM policy_stage_approvers a \
          LEFT JOIN users u ON u.id = a.user_id WHERE a.policy_id = $1 ORDER BY a.stage, a.position",
     )
@@ -174,36 +197,45 @@ async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSetti
     .await?;
     Ok(stages
         .into_iter()
-        .map(|(stage, days, justification)| ApprovalStageSettings {
-            duration_before_automatic_denial_days: u32::try_from(days).unwrap_or_default(),
-            is_approver_justification_required: justification != 0,
+        .map(|row| ApprovalStageSettings {
+            duration_before_automatic_denial_days: u32::try_from(
+                row.duration_before_automatic_denial_days,
+            )
+            .unwrap_or_default(),
+            is_approver_justification_required: row.is_approver_justification_required != 0,
             primary_approvers: approvers
                 .iter()
-                .filter(|a| a.0 == stage)
-                .filter_map(
-                    |(_, kind, user_id, name)| match (kind.as_str(), user_id, name) {
-                        ("requestorManager", _, _) => Some(Approver::RequestorManager),
-                        (_, Some(user_id), Some(display_name)) => Some(Approver::SingleUser {
-                            user_id: user_id.clone(),
-                            display_name: display_name.clone(),
-                        }),
-                        _ => None,
-                    },
-                )
+                .filter(|a| a.stage == row.stage)
+                .filter_map(|a| match (a.approver_type.as_str(), &a.user_id, &a.name) {
+                    ("requestorManager", _, _) => Some(Approver::RequestorManager),
+                    (_, Some(user_id), Some(display_name)) => Some(Approver::SingleUser {
+                        user_id: user_id.clone(),
+                        display_name: display_name.clone(),
+                    }),
+                    _ => None,
+                })
                 .collect(),
         })
         .collect())
 }
 
-type QuestionRow = (
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-);
+#[derive(Debug, sqlx::FromRow)]
+struct QuestionRow {
+    id: String,
+    text: String,
+    is_required: i64,
+    question_type: String,
+    is_single_line: i64,
+    regex_pattern: Option<String>,
+    regex_hint: Option<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ChoiceRow {
+    question_id: String,
+    actual_value: String,
+    display_value: String,
+}
 
 async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
     let rows: Vec<QuestionRow> = sqlx::query_as(
@@ -213,7 +245,7 @@ async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
     .bind(policy_id)
     .fetch_all(&db.pool)
     .await?;
-    let choices: Vec<(String, String, String)> = sqlx::query_as(
+    let choices: Vec<ChoiceRow> = sqlx::query_as(
         "SELECT question_id, actual_value, display_value FROM question_choices \
          WHERE policy_id = $1 ORDER BY question_id, position",
     )
@@ -222,35 +254,41 @@ async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, text, is_required, kind, single_line, regex_pattern, regex_hint)| {
-                let kind = if kind == "multipleChoice" {
-                    QuestionKind::MultipleChoice {
-                        choices: choices
-                            .iter()
-                            .filter(|c| c.0 == id)
-                            .map(|(_, actual, display)| Choice {
-                                actual_value: actual.clone(),
-                                display_value: display.clone(),
-                            })
-                            .collect(),
-                    }
-                } else {
-                    QuestionKind::Text {
-                        is_single_line_question: single_line != 0,
-                        regex_pattern,
-                        regex_hint,
-                    }
-                };
-                Question {
-                    id,
-                    text,
-                    is_required: is_required != 0,
-                    kind,
+        .map(|row| {
+            let kind = if row.question_type == "multipleChoice" {
+                QuestionKind::MultipleChoice {
+                    choices: choices
+                        .iter()
+                        .filter(|c| c.question_id == row.id)
+                        .map(|c| Choice {
+                            actual_value: c.actual_value.clone(),
+                            display_value: c.display_value.clone(),
+                        })
+                        .collect(),
                 }
-            },
-        )
+            } else {
+                QuestionKind::Text {
+                    is_single_line_question: row.is_single_line != 0,
+                    regex_pattern: row.regex_pattern,
+                    regex_hint: row.regex_hint,
+                }
+            };
+            Question {
+                id: row.id,
+                text: row.text,
+                is_required: row.is_required != 0,
+                kind,
+            }
+        })
         .collect())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct RoleRow {
+    package_id: String,
+    display_name: String,
+    resource_name: String,
+    resource_type: String,
 }
 
 async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPackage>> {
@@ -260,37 +298,38 @@ async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPa
             "SELECT package_id, display_name, resource_name, resource_type FROM resource_roles \
              WHERE package_id IN ",
         );
-        query.text_list(rows.iter().map(|row| row.0.clone()));
+        query.text_list(rows.iter().map(|row| row.id.clone()));
         query.push(" ORDER BY package_id, position");
-        let found: Vec<(String, String, String, String)> = query.fetch_all(&db.pool).await?;
-        for (package_id, display_name, resource_name, kind) in found {
-            let resource_type = super::named::<ResourceKind>(&kind)?;
-            roles.entry(package_id).or_default().push(ResourceRole {
-                display_name,
-                resource: Resource {
-                    display_name: resource_name,
-                    resource_type,
-                },
-            });
+        let found: Vec<RoleRow> = query.fetch_all(&db.pool).await?;
+        for role in found {
+            let resource_type = super::named::<ResourceKind>(&role.resource_type)?;
+            roles
+                .entry(role.package_id)
+                .or_default()
+                .push(ResourceRole {
+                    display_name: role.display_name,
+                    resource: Resource {
+                        display_name: role.resource_name,
+                        resource_type,
+                    },
+                });
         }
     }
     Ok(rows
         .into_iter()
-        .map(
-            |(id, display_name, description, is_hidden, catalog_id, catalog_name)| AccessPackage {
-                resource_roles: roles.remove(&id).unwrap_or_default(),
-                id,
-                display_name,
-                description,
-                catalog: CatalogRef {
-                    id: catalog_id,
-                    display_name: catalog_name,
-                },
-                is_hidden: is_hidden != 0,
-                open_request_id: None,
-                assignment_id: None,
+        .map(|row| AccessPackage {
+            resource_roles: roles.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            display_name: row.display_name,
+            description: row.description,
+            catalog: CatalogRef {
+                id: row.catalog_id,
+                display_name: row.catalog_name,
             },
-        )
+            is_hidden: row.is_hidden != 0,
+            open_request_id: None,
+            assignment_id: None,
+        })
         .collect())
 }
 

@@ -6,19 +6,29 @@ use sqlx::AnyConnection;
 use super::Db;
 use crate::domain::Requestor;
 
-type UserRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// A user with their manager, as `USER_COLUMNS` reads them.
+#[derive(Debug, sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    display_name: String,
+    mail: String,
+    user_principal_name: String,
+    job_title: Option<String>,
+    manager_id: Option<String>,
+    manager_name: Option<String>,
+    manager_mail: Option<String>,
+}
 
 const USER_COLUMNS: &str = "SELECT u.id, u.display_name, u.mail, u.user_principal_name, \
-    u.job_title, m.id, m.display_name, m.mail FROM users u LEFT JOIN users m ON m.id = u.manager_id";
+    u.job_title, m.id AS manager_id, m.display_name AS manager_name, m.mail AS manager_mail \
+    FROM users u LEFT JOIN users m ON m.id = u.manager_id";
+
+/// What the rules read of a requestor's own record.
+#[derive(Debug, sqlx::FromRow)]
+struct RequestorRow {
+    id: String,
+    manager_id: Option<String>,
+}
 
 /// One user, with their manager.
 pub async fn user(db: &Db, id: &str) -> sqlx::Result<Option<User>> {
@@ -60,12 +70,12 @@ pub async fn may_sign_in(db: &Db, id: &str) -> sqlx::Result<bool> {
 
 /// What the rules need to know about a requestor: their manager and groups.
 pub async fn requestor(db: &Db, id: &str) -> sqlx::Result<Option<Requestor>> {
-    let row: Option<(String, Option<String>)> =
+    let row: Option<RequestorRow> =
         sqlx::query_as("SELECT id, manager_id FROM users WHERE id = $1 AND active = 1")
             .bind(id)
             .fetch_optional(&db.pool)
             .await?;
-    let Some((id, manager_id)) = row else {
+    let Some(RequestorRow { id, manager_id }) = row else {
         return Ok(None);
     };
     let group_ids: Vec<(String,)> =
@@ -200,14 +210,12 @@ pub async fn set_catalog_owners(
 }
 
 fn user_from_row(row: UserRow) -> User {
-    let (id, display_name, mail, user_principal_name, job_title, m_id, m_name, m_mail) = row;
-    let manager = super::user_ref(m_id, m_name, m_mail);
     User {
-        id,
-        display_name,
-        mail,
-        user_principal_name,
-        job_title,
-        manager,
+        manager: super::user_ref(row.manager_id, row.manager_name, row.manager_mail),
+        id: row.id,
+        display_name: row.display_name,
+        mail: row.mail,
+        user_principal_name: row.user_principal_name,
+        job_title: row.job_title,
     }
 }

@@ -10,6 +10,7 @@ pub mod request_rows;
 pub mod requests;
 pub mod scim;
 pub mod sql;
+pub mod unique;
 
 use std::str::FromStr;
 use std::time::Duration;

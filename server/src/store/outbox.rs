@@ -103,21 +103,21 @@ pub async fn claim(
         if taken == 0 {
             continue;
         }
-        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+        let row: Option<ClaimedRow> = sqlx::query_as(
             "SELECT recipient_name, recipient_mail, subject, body, attempts FROM outbox \
              WHERE id = $1",
         )
         .bind(&id)
         .fetch_optional(&db.pool)
         .await?;
-        if let Some((recipient_name, recipient_mail, subject, body, attempts)) = row {
+        if let Some(row) = row {
             claimed.push(Claimed {
                 id,
-                recipient_name,
-                recipient_mail,
-                subject,
-                body,
-                attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                recipient_name: row.recipient_name,
+                recipient_mail: row.recipient_mail,
+                subject: row.subject,
+                body: row.body,
+                attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
             });
         }
     }
@@ -170,7 +170,7 @@ pub async fn mark_failed(
 }
 
 /// One message as the outbox holds it; for operators and tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Entry {
     pub kind: String,
     pub recipient_id: String,
@@ -185,39 +185,12 @@ pub struct Entry {
 
 /// Every message, oldest first.
 pub async fn entries(db: &Db) -> sqlx::Result<Vec<Entry>> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
+    sqlx::query_as(
         "SELECT kind, recipient_id, recipient_mail, subject, body, state, attempts, last_error \
          FROM outbox ORDER BY created_at, id",
     )
     .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(kind, recipient_id, recipient_mail, subject, body, state, attempts, last_error)| {
-                Entry {
-                    kind,
-                    recipient_id,
-                    recipient_mail,
-                    subject,
-                    body,
-                    state,
-                    attempts,
-                    last_error,
-                }
-            },
-        )
-        .collect())
+    .await
 }
 
 /// What a message about `request_id` tells of it, read inside the writing transaction.
@@ -225,17 +198,9 @@ pub async fn request_facts(
     conn: &mut AnyConnection,
     request_id: &str,
 ) -> sqlx::Result<RequestFacts> {
-    let (id, request_type, package_name, user_id, user_name, user_mail, justification): (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    ) = sqlx::query_as(
-        "SELECT r.id, r.request_type, p.display_name, u.id, u.display_name, u.mail, \
-             r.justification \
+    let row: FactsRow = sqlx::query_as(
+        "SELECT r.id, r.request_type, p.display_name AS package_name, u.id AS user_id, \
+             u.display_name AS user_name, u.mail AS user_mail, r.justification \
          FROM assignment_requests r JOIN access_packages p ON p.id = r.package_id \
          JOIN users u ON u.id = r.requestor_id WHERE r.id = $1",
     )
@@ -243,15 +208,15 @@ pub async fn request_facts(
     .fetch_one(&mut *conn)
     .await?;
     Ok(RequestFacts {
-        id,
-        package_name,
+        id: row.id,
+        package_name: row.package_name,
         requestor: Person {
-            id: user_id,
-            name: user_name,
-            mail: user_mail,
+            id: row.user_id,
+            name: row.user_name,
+            mail: row.user_mail,
         },
-        justification,
-        is_extension: request_type == "userExtend",
+        justification: row.justification,
+        is_extension: row.request_type == "userExtend",
     })
 }
 
@@ -262,7 +227,7 @@ pub async fn stage_approvers(
     request_id: &str,
     stage: u8,
 ) -> sqlx::Result<(Vec<Person>, Option<DateTime<Utc>>, u8)> {
-    let people: Vec<(String, String, String)> = sqlx::query_as(
+    let people: Vec<PersonRow> = sqlx::query_as(
         "SELECT u.id, u.display_name, u.mail FROM request_stage_approvers a \
          JOIN users u ON u.id = a.user_id WHERE a.request_id = $1 AND a.stage = $2 \
          ORDER BY u.display_name",
@@ -284,7 +249,11 @@ pub async fn stage_approvers(
             .await?;
     let people = people
         .into_iter()
-        .map(|(id, name, mail)| Person { id, name, mail })
+        .map(|row| Person {
+            id: row.id,
+            name: row.display_name,
+            mail: row.mail,
+        })
         .collect();
     let due = due
         .and_then(|d| d.0)
@@ -300,4 +269,33 @@ pub async fn display_name(conn: &mut AnyConnection, user_id: &str) -> sqlx::Resu
         .fetch_optional(&mut *conn)
         .await?;
     Ok(name.map_or_else(|| user_id.to_owned(), |n| n.0))
+}
+
+/// A claimed message's words and how often it was tried.
+#[derive(Debug, sqlx::FromRow)]
+struct ClaimedRow {
+    recipient_name: String,
+    recipient_mail: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+}
+
+/// A request with its package's name and its requestor, for the words of a message.
+#[derive(Debug, sqlx::FromRow)]
+struct FactsRow {
+    id: String,
+    request_type: String,
+    package_name: String,
+    user_id: String,
+    user_name: String,
+    user_mail: String,
+    justification: Option<String>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct PersonRow {
+    id: String,
+    display_name: String,
+    mail: String,
 }

@@ -7,6 +7,7 @@ mod auth;
 mod authorization;
 mod catalog;
 mod concurrency;
+mod conflicts;
 mod decision_time;
 mod durability;
 mod extension;

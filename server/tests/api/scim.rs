@@ -258,6 +258,29 @@ async fn a_second_user_with_the_same_user_name_is_refused_as_not_unique() {
 }
 
 #[tokio::test]
+async fn a_second_user_with_the_same_external_id_is_told_which_attribute_is_taken() {
+    let app = spawn_app().await;
+    let scim = Scim::new(&app);
+    scim.create_user("ada@contoso.com", "one").await;
+
+    let again = scim
+        .call(
+            "POST",
+            "/Users",
+            Some(json!({"userName": "grace@contoso.com", "externalId": "one"})),
+        )
+        .await;
+
+    let error = scim_error(&again, 409);
+    assert_eq!(error["scimType"], "uniqueness");
+    let detail = error["detail"].as_str().expect("a detail");
+    assert!(
+        detail.starts_with("Another user has this externalId already"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
 async fn malformed_filters_bodies_and_patches_answer_400_with_their_scim_type() {
     let app = spawn_app().await;
     let scim = Scim::new(&app);

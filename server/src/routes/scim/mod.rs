@@ -5,6 +5,7 @@
 
 mod discovery;
 mod groups;
+mod resource;
 mod users;
 
 use axum::Router;
@@ -25,6 +26,7 @@ use crate::scim::schema::{ERROR, InvalidValue, LIST_RESPONSE};
 use crate::scim::{DEFAULT_COUNT, MAX_COUNT};
 use crate::state::AppState;
 use crate::store::scim::Window;
+use crate::store::unique::{About, Unique};
 
 /// The media type of every SCIM body.
 pub const SCIM_JSON: &str = "application/scim+json";
@@ -32,8 +34,8 @@ pub const SCIM_JSON: &str = "application/scim+json";
 /// Every SCIM route, behind the token check.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .merge(users::router())
-        .merge(groups::router())
+        .merge(resource::router::<users::Users>("/Users"))
+        .merge(resource::router::<groups::Groups>("/Groups"))
         .merge(discovery::router())
         .route("/.search", axum::routing::post(search_everything))
         .fallback(any(no_such_endpoint))
@@ -92,9 +94,17 @@ impl IntoResponse for ScimError {
 }
 
 impl From<sqlx::Error> for ScimError {
-    /// A unique index refusing a write means another resource has that userName, externalId
-    /// or displayName already; anything else is logged and answered as a 500 with no detail.
+    /// A unique index refusing a write means another resource has that userName or
+    /// externalId already (`Unique` says which); anything else is logged and answered as a
+    /// 500 with no detail.
     fn from(err: sqlx::Error) -> Self {
+        if let Some(unique) = Unique::of(&err) {
+            return Self::new(
+                StatusCode::CONFLICT,
+                Some("uniqueness"),
+                unique.sentence(About::default()),
+            );
+        }
         match &err {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::new(
                 StatusCode::CONFLICT,

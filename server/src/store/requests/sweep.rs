@@ -58,7 +58,7 @@ pub async fn deliver_scheduled(
     .await?;
     let mut step = SweepStep::default();
     for row in due {
-        let id = row.0.clone();
+        let id = row.id.clone();
         let outcome = deliver_one_scheduled(db, row, &at, links).await;
         step.count("deliver a scheduled request", &id, outcome);
     }
@@ -67,10 +67,18 @@ pub async fn deliver_scheduled(
 
 async fn deliver_one_scheduled(
     db: &Db,
-    (id, user_id, package_id, policy_id, start, end): ScheduledRow,
+    row: ScheduledRow,
     at: &str,
     links: &Links,
 ) -> anyhow::Result<bool> {
+    let ScheduledRow {
+        id,
+        requestor_id: user_id,
+        package_id,
+        policy_id,
+        schedule_start: start,
+        schedule_end: end,
+    } = row;
     // Read the period before anything is written: a start that does not read is a fault to
     // report, never "from now on".
     let start = clock::stored(start.as_deref().unwrap_or_default())?;
@@ -196,8 +204,9 @@ pub async fn remind_expiring(
     let at = format(now);
     let horizon = format(now + crate::domain::extension::window());
     let rows: Vec<ReminderRow> = sqlx::query_as(
-        "SELECT a.id, a.start_at, a.end_at, p.display_name, ap.allow_extension, \
-             u.id, u.display_name, u.mail \
+        "SELECT a.id, a.start_at, a.end_at, p.display_name AS package_name, \
+             ap.allow_extension, u.id AS user_id, u.display_name AS user_name, \
+             u.mail AS user_mail \
          FROM assignments a JOIN access_packages p ON p.id = a.package_id \
          JOIN assignment_policies ap ON ap.id = a.policy_id JOIN users u ON u.id = a.user_id \
          WHERE a.state = 'delivered' AND a.end_at > $1 AND a.end_at <= $2",
@@ -208,7 +217,7 @@ pub async fn remind_expiring(
     .await?;
     let mut step = SweepStep::default();
     for row in rows {
-        let id = row.0.clone();
+        let id = row.id.clone();
         let outcome = remind_one(db, row, now, &at, links).await;
         step.count("write an expiry reminder", &id, outcome);
     }
@@ -217,40 +226,52 @@ pub async fn remind_expiring(
 
 async fn remind_one(
     db: &Db,
-    (id, start, end, package_name, allow_extension, user_id, name, mail): ReminderRow,
+    row: ReminderRow,
     now: DateTime<Utc>,
     at: &str,
     links: &Links,
 ) -> anyhow::Result<bool> {
-    let (start, end) = (clock::stored(&start)?, clock::stored(&end)?);
+    let (start, end) = (clock::stored(&row.start_at)?, clock::stored(&row.end_at)?);
     let Some(which) = notify::due_reminder(start, end, now) else {
         return Ok(false);
     };
     let facts = notify::AssignmentFacts {
-        id,
-        package_name,
+        id: row.id,
+        package_name: row.package_name,
         holder: notify::Person {
-            id: user_id,
-            name,
-            mail,
+            id: row.user_id,
+            name: row.user_name,
+            mail: row.user_mail,
         },
         end,
-        extendable: allow_extension != 0,
+        extendable: row.allow_extension != 0,
     };
     let mail = notify::reminder(links, &facts, which);
     let mut conn = db.pool.acquire().await?;
     Ok(outbox::enqueue(&mut conn, &[mail], at).await? > 0)
 }
 
-/// assignment, start, end, package name, extension allowed, holder id, name and mail.
-type ReminderRow = (String, String, String, String, i64, String, String, String);
+/// An assignment near its end, with its package's name, whether its policy allows extension,
+/// and its holder.
+#[derive(Debug, sqlx::FromRow)]
+struct ReminderRow {
+    id: String,
+    start_at: String,
+    end_at: String,
+    package_name: String,
+    allow_extension: i64,
+    user_id: String,
+    user_name: String,
+    user_mail: String,
+}
 
-/// id, requestor, package, policy, requested start and end.
-type ScheduledRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// A scheduled request and the period its requestor asked for.
+#[derive(Debug, sqlx::FromRow)]
+struct ScheduledRow {
+    id: String,
+    requestor_id: String,
+    package_id: String,
+    policy_id: String,
+    schedule_start: Option<String>,
+    schedule_end: Option<String>,
+}

@@ -16,6 +16,7 @@ use crate::domain::notifications::{self as notify, Links, Outgoing};
 use crate::store::Db;
 use crate::store::audit::{self, Change, EntityType};
 use crate::store::outbox;
+use crate::store::unique::Unique;
 
 /// Write a new request, its stages and answers, its audit entries, its assignment (or the new
 /// end of the assignment it extends) when it is delivered at once, and the emails that tell of
@@ -53,7 +54,7 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
     .execute(&mut *tx)
     .await;
     match inserted {
-        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+        Err(err) if Unique::of(&err) == Some(Unique::OpenRequest) => {
             return Ok(Submitted::AlreadyOpen);
         }
         other => other?,
