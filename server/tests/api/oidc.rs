@@ -13,6 +13,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, spawn_app_with};
+use crate::scim::Scim;
 
 /// The portal's client id at the test provider, and so the `aud` its tokens carry.
 const CLIENT_ID: &str = "access-portal";
@@ -406,4 +407,50 @@ async fn the_served_config_json_names_the_provider_the_api_trusts() {
         config["oidc"]["scopes"],
         "openid profile email offline_access"
     );
+}
+
+#[tokio::test]
+async fn a_person_who_signed_in_first_and_is_provisioned_later_is_one_record() {
+    let provider = Provider::start(&["ec-one"]).await;
+    let app = portal_trusting(&provider).await;
+    let token = provider.token("okta-00u1nestor");
+    let signed_in: Value = me(&app, &token).await.json();
+
+    // The provisioning client looks the person up by externalId before creating them, and
+    // finds the record the sign-in made; it then sets their manager.
+    let scim = Scim::new(&app);
+    let found: Value = scim
+        .get("/Users?filter=externalId%20eq%20%22okta-00u1nestor%22")
+        .await
+        .json();
+    assert_eq!(found["totalResults"], 1, "{found}");
+    assert_eq!(found["Resources"][0]["id"], signed_in["id"]);
+    let id = signed_in["id"].as_str().expect("an id");
+    let reply = scim
+        .patch(
+            &format!("/Users/{id}"),
+            json!([{"op": "Replace", "path":
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+                "value": "megan"}]),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let after: Value = me(&app, &token).await.json();
+    assert_eq!(after["id"], signed_in["id"]);
+    assert_eq!(after["manager"]["id"], "megan", "{after}");
+}
+
+#[tokio::test]
+async fn a_person_provisioned_first_signs_in_as_that_record() {
+    let provider = Provider::start(&["ec-one"]).await;
+    let app = portal_trusting(&provider).await;
+    let provisioned = Scim::new(&app)
+        .create_user("lee@fabrikam.com", "okta-00u1lee")
+        .await;
+
+    let signed_in: Value = me(&app, &provider.token("okta-00u1lee")).await.json();
+
+    assert_eq!(signed_in["id"], provisioned["id"]);
+    assert_eq!(signed_in["userPrincipalName"], "lee@fabrikam.com");
 }
