@@ -28,6 +28,10 @@ pub struct RuntimeConfig {
 pub struct Oidc {
     pub issuer: String,
     pub client_id: String,
+    /// The scopes to ask for, space-separated.
+    pub scopes: Option<String>,
+    /// The resource (audience) to name when asking for a token.
+    pub resource: Option<String>,
 }
 
 impl RuntimeConfig {
@@ -56,10 +60,12 @@ impl Decode for RuntimeConfig {
 impl Decode for Oidc {
     fn decode<V: Value>(value: &V) -> Result<Self, String> {
         let m = Members(value);
-        m.only(&["issuer", "clientId"])?;
+        m.only(&["issuer", "clientId", "scopes", "resource"])?;
         Ok(Self {
             issuer: m.required("issuer")?,
             client_id: m.required("clientId")?,
+            scopes: m.optional("scopes")?,
+            resource: m.optional("resource")?,
         })
     }
 }

@@ -18,7 +18,7 @@ export interface Portal {
 
 /**
  * Start portal-server on a free port with the demo catalog, or with the catalog file `seed`;
- * `args` add flags.
+ * `args` add flags. Demo sign-in is on unless `args` name an OpenID Provider.
  */
 export async function startServer(args: string[] = [], seed = join(root, 'server/demo/catalog.toml')): Promise<Portal> {
   const dir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
@@ -27,7 +27,7 @@ export async function startServer(args: string[] = [], seed = join(root, 'server
     bin,
     [
       '--port', '0',
-      '--demo',
+      ...(args.includes('--oidc-issuer') ? [] : ['--demo']),
       '--database-url', `sqlite://${join(dir, 'portal.db')}`,
       '--static-dir', dist,
       '--seed', seed,

@@ -1,9 +1,9 @@
 //! Who is calling: bearer tokens, their issuers, and the `CurrentUser` extractor.
 //!
-//! Tokens are JWTs. The demo issuer signs them itself (HS256) for whoever is picked on the
-//! demo sign-in page. A token is checked by the verifier registered for its `iss` claim, so an
-//! OIDC issuer (checking signatures against its published keys) can stand beside the demo one
-//! later: implement `TokenVerifier` for it and register it in `Tokens`; no handler changes.
+//! Tokens are JWTs from one of two issuers, picked by the token's `iss`: the company's OpenID
+//! Provider (checked against its published keys, see `oidc`), or demo sign-in, which signs
+//! its own tokens (HS256) for whoever is picked on the demo page — only when demo sign-in is
+//! on, so a demo token is worthless otherwise, whatever the secret.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,65 +15,113 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::oidc::{Identity, Provider, Refusal};
 use crate::state::AppState;
+use crate::store::sign_in::{self, Match};
 
 /// The `iss` of tokens made by demo sign-in.
 pub const DEMO_ISSUER: &str = "access-portal-demo";
 
-/// Checks the tokens of one issuer.
-pub trait TokenVerifier: Send + Sync {
-    /// The `iss` claim of the tokens this verifier checks.
-    fn issuer(&self) -> &str;
-    /// The user id a valid token speaks for.
-    fn verify(&self, token: &str) -> Result<String, ApiError>;
+/// Whom a valid token speaks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caller {
+    /// A user of the directory, by id (demo sign-in).
+    User(String),
+    /// A person as the identity provider describes them, to be matched to the directory.
+    Person(Identity),
 }
 
-/// Every issuer the server trusts, and the demo issuer that makes tokens.
+/// The issuers the server trusts.
 pub struct Tokens {
-    demo: Arc<DemoIssuer>,
-    verifiers: Vec<Arc<dyn TokenVerifier>>,
+    demo: Option<DemoIssuer>,
+    oidc: Option<Arc<Provider>>,
 }
 
 impl Tokens {
-    /// Trust the demo issuer, signing with `secret` (or a fresh random secret when there is
+    /// Trust demo sign-in, signing with `secret` (or a fresh random secret when there is
     /// none, so tokens end with the process).
     pub fn new(secret: Option<&str>, ttl_seconds: u64) -> Self {
-        let demo = Arc::new(DemoIssuer::new(secret, ttl_seconds));
         Self {
-            verifiers: vec![demo.clone() as Arc<dyn TokenVerifier>],
-            demo,
+            demo: Some(DemoIssuer::new(secret, ttl_seconds)),
+            oidc: None,
         }
     }
 
-    /// Also trust `verifier`'s issuer.
-    pub fn with_verifier(mut self, verifier: Arc<dyn TokenVerifier>) -> Self {
-        self.verifiers.push(verifier);
+    /// Trust no issuer yet.
+    pub fn none() -> Self {
+        Self {
+            demo: None,
+            oidc: None,
+        }
+    }
+
+    /// Also trust the OpenID Provider `provider`.
+    pub fn with_provider(mut self, provider: Provider) -> Self {
+        self.oidc = Some(Arc::new(provider));
         self
     }
 
     /// How long a new demo token lasts.
     pub fn ttl_seconds(&self) -> u64 {
-        self.demo.ttl_seconds
+        self.demo.as_ref().map_or(0, |demo| demo.ttl_seconds)
     }
 
     /// A demo token for the user `user_id`.
     pub fn issue_demo(&self, user_id: &str) -> anyhow::Result<String> {
-        self.demo.issue(user_id)
+        match &self.demo {
+            Some(demo) => demo.issue(user_id),
+            None => anyhow::bail!("demo sign-in is off"),
+        }
     }
 
-    /// The user id a valid token speaks for, checked by the verifier of its issuer.
-    pub fn verify(&self, token: &str) -> Result<String, ApiError> {
+    /// Whom a valid token speaks for, checked by its issuer.
+    pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        match self.issuer_of(token)? {
+            Issuer::Demo(demo) => demo.verify(token).map(Caller::User),
+            Issuer::Oidc(provider) => match provider.verify(token).await {
+                Ok(person) => Ok(Caller::Person(person)),
+                Err(refusal @ Refusal::Invalid(_)) => {
+                    Err(ApiError::Unauthorized(refusal.to_string()))
+                }
+                Err(refusal @ Refusal::ProviderUnreachable(_)) => {
+                    Err(ApiError::Unavailable(refusal.to_string()))
+                }
+            },
+        }
+    }
+
+    /// Whom `token` speaks for, if that can be settled at once with the keys at hand (for
+    /// counting a caller's writes): the user id, or the provider's key for the person.
+    pub fn caller_key(&self, token: &str) -> Option<String> {
+        match self.issuer_of(token).ok()? {
+            Issuer::Demo(demo) => demo.verify(token).ok(),
+            Issuer::Oidc(provider) => provider
+                .verify_cached(token)
+                .map(|person| format!("oidc:{}", person.key)),
+        }
+    }
+
+    fn issuer_of(&self, token: &str) -> Result<Issuer<'_>, ApiError> {
         // The issuer is read before the signature is checked only to pick the verifier,
         // which then checks everything, the issuer included.
         let issuer = jsonwebtoken::dangerous::insecure_decode::<IssuerOnly>(token)
             .map(|data| data.claims.iss)
             .map_err(|_| invalid_token("is not valid"))?;
-        self.verifiers
-            .iter()
-            .find(|v| v.issuer() == issuer)
-            .ok_or_else(|| invalid_token("comes from an issuer this portal does not trust"))?
-            .verify(token)
+        if let Some(demo) = self.demo.as_ref().filter(|_| issuer == DEMO_ISSUER) {
+            return Ok(Issuer::Demo(demo));
+        }
+        if let Some(provider) = self.oidc.as_ref().filter(|p| p.issuer() == issuer) {
+            return Ok(Issuer::Oidc(provider));
+        }
+        Err(invalid_token(
+            "comes from an issuer this portal does not trust",
+        ))
     }
+}
+
+enum Issuer<'a> {
+    Demo(&'a DemoIssuer),
+    Oidc(&'a Provider),
 }
 
 /// Makes and checks the HS256 tokens of demo sign-in.
@@ -115,11 +163,7 @@ impl DemoIssuer {
     }
 }
 
-impl TokenVerifier for DemoIssuer {
-    fn issuer(&self) -> &str {
-        DEMO_ISSUER
-    }
-
+impl DemoIssuer {
     fn verify(&self, token: &str) -> Result<String, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[DEMO_ISSUER]);
@@ -182,7 +226,19 @@ impl FromRequestParts<AppState> for CurrentUser {
                     "Sign in first: send `Authorization: Bearer <token>`.".to_owned(),
                 )
             })?;
-        let user_id = state.tokens.verify(token.trim())?;
+        let user_id = match state.tokens.verify(token.trim()).await? {
+            Caller::User(id) => id,
+            Caller::Person(person) => match sign_in::user_for(&state.db, &person).await? {
+                Match::User(id) => id,
+                Match::NameTaken(name) => {
+                    return Err(ApiError::Forbidden(format!(
+                        "The sign-in name {name} already belongs to another person in the \
+                         portal's directory; ask your administrator to give that record your \
+                         identity provider's id as its externalId."
+                    )));
+                }
+            },
+        };
         // A token outlives a deactivation in the identity provider; the directory decides.
         if !crate::store::directory::may_sign_in(&state.db, &user_id).await? {
             return Err(ApiError::Unauthorized(
@@ -198,51 +254,37 @@ impl FromRequestParts<AppState> for CurrentUser {
 mod tests {
     use super::*;
 
-    struct OtherIssuer;
-
-    impl TokenVerifier for OtherIssuer {
-        fn issuer(&self) -> &str {
-            "https://login.example.com"
-        }
-
-        fn verify(&self, _token: &str) -> Result<String, ApiError> {
-            Ok("from-oidc".to_owned())
-        }
-    }
-
-    #[test]
-    fn a_token_speaks_for_the_user_it_was_issued_to() {
+    #[tokio::test]
+    async fn a_token_speaks_for_the_user_it_was_issued_to() {
         let tokens = Tokens::new(Some("secret"), 60);
         let token = tokens.issue_demo("adele").unwrap();
-        assert_eq!(tokens.verify(&token).unwrap(), "adele");
+        assert_eq!(
+            tokens.verify(&token).await.unwrap(),
+            Caller::User("adele".into())
+        );
+        assert_eq!(tokens.caller_key(&token).as_deref(), Some("adele"));
     }
 
-    #[test]
-    fn a_token_signed_with_another_secret_is_refused() {
+    #[tokio::test]
+    async fn a_token_signed_with_another_secret_is_refused() {
         let token = Tokens::new(Some("one"), 60).issue_demo("adele").unwrap();
-        let err = Tokens::new(Some("two"), 60).verify(&token).unwrap_err();
+        let err = Tokens::new(Some("two"), 60)
+            .verify(&token)
+            .await
+            .unwrap_err();
         assert!(matches!(err, ApiError::Unauthorized(_)));
     }
 
-    #[test]
-    fn a_token_is_checked_by_the_verifier_of_its_issuer() {
-        let tokens = Tokens::new(Some("secret"), 60).with_verifier(Arc::new(OtherIssuer));
-        let claims = Claims {
-            sub: "x".into(),
-            iss: "https://login.example.com".into(),
-            iat: 0,
-            exp: u64::MAX / 2,
-        };
-        let token =
-            jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(b"k"))
-                .unwrap();
-        assert_eq!(tokens.verify(&token).unwrap(), "from-oidc");
-        let demo = tokens.issue_demo("adele").unwrap();
-        assert_eq!(tokens.verify(&demo).unwrap(), "adele");
+    #[tokio::test]
+    async fn a_demo_token_is_worthless_when_demo_sign_in_is_off() {
+        let token = Tokens::new(Some("secret"), 60).issue_demo("adele").unwrap();
+        let err = Tokens::none().verify(&token).await.unwrap_err();
+        assert!(err.to_string().contains("does not trust"), "{err}");
+        assert!(Tokens::none().issue_demo("adele").is_err());
     }
 
-    #[test]
-    fn a_token_of_an_unknown_issuer_is_refused() {
+    #[tokio::test]
+    async fn a_token_of_an_unknown_issuer_is_refused() {
         let claims = Claims {
             sub: "x".into(),
             iss: "elsewhere".into(),
@@ -252,7 +294,10 @@ mod tests {
         let token =
             jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(b"k"))
                 .unwrap();
-        let err = Tokens::new(Some("secret"), 60).verify(&token).unwrap_err();
+        let err = Tokens::new(Some("secret"), 60)
+            .verify(&token)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("does not trust"), "{err}");
     }
 }

@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use crate::oidc::flags::OidcFlags;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Access Portal's server: the REST API under /api/v1 and the built web app.
@@ -104,6 +105,10 @@ pub struct Config {
         global = true
     )]
     pub token_secret: Option<String>,
+
+    /// Sign-in with the company's OpenID Provider.
+    #[command(flatten)]
+    pub sign_in: OidcFlags,
 
     /// How long a bearer token is accepted, in seconds.
     #[arg(long, env = "PORTAL_TOKEN_TTL", default_value_t = 8 * 3600, global = true)]
@@ -251,6 +256,9 @@ pub struct Config {
 /// The shortest SCIM token accepted, in bytes.
 pub const MIN_SCIM_TOKEN_BYTES: usize = 32;
 
+/// The shortest secret that may sign demo tokens.
+pub const MIN_TOKEN_SECRET_BYTES: usize = 32;
+
 /// How the connection to the SMTP server is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SmtpTls {
@@ -298,6 +306,35 @@ impl Config {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// The OpenID Provider whose tokens the API accepts, or what to fix. Demo sign-in beside
+    /// it would let anyone act as anyone in a real deployment, so the two are refused together;
+    /// a token secret too short to resist guessing is refused too.
+    pub fn oidc(&self) -> Result<Option<crate::oidc::Settings>, String> {
+        if let Some(secret) = &self.token_secret
+            && secret.len() < MIN_TOKEN_SECRET_BYTES
+        {
+            return Err(format!(
+                "the token secret (--token-secret / PORTAL_TOKEN_SECRET) is {} bytes long; \
+                 use at least {MIN_TOKEN_SECRET_BYTES}, e.g. the output of `openssl rand -hex 32`",
+                secret.len()
+            ));
+        }
+        let settings = self.sign_in.settings()?;
+        if settings.is_some() && self.demo {
+            return Err(
+                "--demo and --oidc-issuer are set together: demo sign-in lets anyone act as \
+                 anyone, so it is never offered beside real sign-in; remove --demo"
+                    .to_owned(),
+            );
+        }
+        Ok(settings)
+    }
+
+    /// The `oidc` member of the served `config.json`.
+    pub fn app_sign_in(&self) -> Option<serde_json::Value> {
+        self.sign_in.for_app()
     }
 
     /// Whether demo sign-in may be offered on the configured address.

@@ -38,6 +38,10 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// 503 Service Unavailable: something the answer depends on (the identity provider) cannot
+    /// be reached now; trying again later may work.
+    #[error("{0}")]
+    Unavailable(String),
     /// 500 Internal Server Error: logged in full, answered with no internals.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -76,6 +80,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -90,6 +95,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "Request body too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Validation { .. } => "Validation failed",
+            Self::Unavailable(_) => "Service unavailable",
             Self::Internal(_) => "Internal error",
         }
     }

@@ -15,6 +15,7 @@ pub mod hosts;
 pub mod import;
 pub mod limits;
 pub mod mail;
+pub mod oidc;
 pub mod origins;
 pub mod paging;
 pub mod requesting;
@@ -46,6 +47,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Open the database (migrating it) and make the state every handler shares.
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     config.demo_allowed().map_err(anyhow::Error::msg)?;
+    let oidc = config.oidc().map_err(anyhow::Error::msg)?;
     origins::check(&config)?;
     config.check_scim_token().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
@@ -53,7 +55,13 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         let summary = import::import_file(&db, seed).await?;
         tracing::info!(?summary, file = %seed.display(), "imported the seed catalog");
     }
-    let tokens = auth::Tokens::new(config.token_secret.as_deref(), config.token_ttl_seconds);
+    let mut tokens = match config.demo {
+        true => auth::Tokens::new(config.token_secret.as_deref(), config.token_ttl_seconds),
+        false => auth::Tokens::none(),
+    };
+    if let Some(settings) = oidc {
+        tokens = tokens.with_provider(oidc::Provider::new(settings)?);
+    }
     Ok(AppState {
         db,
         config: Arc::new(config),
@@ -65,7 +73,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
 /// The whole HTTP surface: `/api/v1/...`, `/healthz`, and the web app for every other path;
 /// only for the configured host names, and with the security headers on every answer.
 pub fn app(state: AppState) -> Router {
-    let spa = spa::router(&state.config.static_dir);
+    let spa = spa::router(&state.config.static_dir, state.config.app_sign_in());
     let hosts = hosts::Hosts::new(&state.config);
     let security = headers::SecurityHeaders::new(&state.config);
     let limiters = Arc::new(limits::Limits::new(&state.config, state.tokens.clone()));

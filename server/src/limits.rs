@@ -85,8 +85,8 @@ impl Limits {
                 h.strip_prefix("Bearer ")
                     .or_else(|| h.strip_prefix("bearer "))
             });
-        match token.map(|t| self.tokens.verify(t.trim())) {
-            Some(Ok(user)) => Caller::User(user),
+        match token.and_then(|t| self.tokens.caller_key(t.trim())) {
+            Some(user) => Caller::User(user),
             _ => Caller::Address(self.address(request)),
         }
     }

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tower::Layer as _;
 use tower_http::services::fs::ServeFileSystemResponseBody;
@@ -25,7 +26,10 @@ type CacheControl = fn(&Response<ServeFileSystemResponseBody>) -> Option<HeaderV
 /// The web app in `dir`. `index.html`, `config.json` and `embed.js` are revalidated on every
 /// use, so a new release or configuration is picked up at once; the other files Trunk writes
 /// carry a content hash in their names and are cached.
-pub fn router(dir: &Path) -> Router {
+///
+/// `config.json`'s `oidc` part is the server's own sign-in setting (`sign_in`), whatever the
+/// file says, so that the app never sends people to a provider whose tokens the API refuses.
+pub fn router(dir: &Path, sign_in: Option<Value>) -> Router {
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(true)
         .fallback(ServeFile::new(dir.join("index.html")));
@@ -37,7 +41,7 @@ pub fn router(dir: &Path) -> Router {
     Router::new()
         .route(
             "/config.json",
-            get(move |headers: HeaderMap| revalidated(config, "application/json", headers)),
+            get(move |headers: HeaderMap| runtime_config(config, sign_in, headers)),
         )
         .route(
             "/embed.js",
@@ -94,21 +98,76 @@ async fn revalidated(
     content_type: &'static str,
     request: HeaderMap,
 ) -> axum::response::Response {
-    let body = match tokio::fs::read(&path).await {
+    match read(&path).await {
+        Ok(body) => answer(body, content_type, &request),
+        Err(response) => response,
+    }
+}
+
+/// `config.json` with the server's sign-in setting in its `oidc` member.
+async fn runtime_config(
+    path: PathBuf,
+    sign_in: Option<Value>,
+    request: HeaderMap,
+) -> axum::response::Response {
+    let file = match read(&path).await {
         Ok(body) => body,
+        // A server with a sign-in setting needs no file to say it.
+        Err(_) if sign_in.is_some() => b"{}".to_vec(),
+        Err(response) => return response,
+    };
+    let Ok(Value::Object(mut config)) = serde_json::from_slice::<Value>(&file) else {
+        tracing::error!(file = %path.display(), "the web app's config.json is not a JSON object");
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The web app's config.json is not a JSON object; fix the file in --static-dir.",
+        )
+            .into_response();
+    };
+    let body = match sign_in {
+        Some(oidc) => {
+            config.insert("oidc".to_owned(), oidc);
+            serde_json::to_vec_pretty(&config).unwrap_or_default()
+        }
+        None if config.remove("oidc").is_some() => {
+            tracing::warn!(
+                "config.json names an OpenID Provider but the server has none (--oidc-issuer); \
+                 the app is served without it"
+            );
+            serde_json::to_vec_pretty(&config).unwrap_or_default()
+        }
+        // Nothing to change: the file as it is.
+        None => file,
+    };
+    answer(body, "application/json", &request)
+}
+
+/// The bytes of a web app file, or the answer to give when it cannot be read.
+async fn read(path: &Path) -> Result<Vec<u8>, axum::response::Response> {
+    match tokio::fs::read(path).await {
+        Ok(body) => Ok(body),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
-            return (
+            Err((
                 StatusCode::NOT_FOUND,
                 format!("There is no {name} in the web app's folder (--static-dir)."),
             )
-                .into_response();
+                .into_response())
         }
         Err(err) => {
             tracing::error!(file = %path.display(), error = %err, "cannot read a web app file");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
-    };
+    }
+}
+
+/// `body` answered with `no-cache` and an ETag of its content, and `304 Not Modified` while
+/// the browser's copy is still the current one.
+fn answer(
+    body: Vec<u8>,
+    content_type: &'static str,
+    request: &HeaderMap,
+) -> axum::response::Response {
     let digest = Sha256::digest(&body);
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
     // Weak: the compression layer may send other bytes for the same content.
@@ -117,7 +176,7 @@ async fn revalidated(
         (header::CACHE_CONTROL, "no-cache".to_owned()),
         (header::ETAG, etag.clone()),
     ];
-    if matches_etag(&request, &etag) {
+    if matches_etag(request, &etag) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (

@@ -9,6 +9,7 @@ pub mod outbox;
 pub mod request_rows;
 pub mod requests;
 pub mod scim;
+pub mod sign_in;
 pub mod sql;
 pub mod unique;
 

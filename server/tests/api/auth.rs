@@ -93,7 +93,10 @@ async fn every_endpoint_but_sign_in_answers_401_without_a_valid_token() {
 #[tokio::test]
 async fn a_token_signed_by_another_server_is_refused() {
     let app = spawn_app().await;
-    let other = spawn_app_with(|config| config.token_secret = Some("another secret".into())).await;
+    let other = spawn_app_with(|config| {
+        config.token_secret = Some("another secret, also 32 bytes long".into())
+    })
+    .await;
     let stranger = other.sign_in("adele").await;
 
     let reply = app

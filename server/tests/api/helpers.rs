@@ -12,6 +12,7 @@ use portal_api::{
 };
 use portal_server::config::SmtpTls;
 use portal_server::mail::{Postman, Round};
+use portal_server::oidc::flags::OidcFlags;
 use portal_server::store::outbox;
 use portal_server::sweep::Swept;
 use portal_server::{AppState, Config};
@@ -69,18 +70,32 @@ pub async fn spawn_app_mailing_to(port: u16) -> TestApp {
     .await
 }
 
-/// Start the app after `change` has adjusted its configuration.
-pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
-    let database = FreshDatabase::create().await;
-    let mut config = Config {
+/// Sign-in settings with no OpenID Provider: only demo sign-in.
+pub fn no_oidc() -> OidcFlags {
+    OidcFlags {
+        oidc_issuer: None,
+        oidc_client_id: None,
+        oidc_audience: vec![],
+        oidc_scopes: "openid profile email offline_access".to_owned(),
+        oidc_resource: None,
+        oidc_user_claim: "sub".to_owned(),
+        oidc_groups_claim: "groups".to_owned(),
+    }
+}
+
+/// The configuration API tests start from: demo sign-in and the demo catalog on the database
+/// at `database_url`, no SMTP, no rate limits.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
         address: "127.0.0.1".parse().expect("an address"),
         port: 0,
-        database_url: database.url.clone(),
+        database_url: database_url.to_owned(),
         static_dir: PathBuf::from("no-web-app-in-api-tests"),
         demo: true,
         allow_demo_on_network: false,
         seed: Some(demo_catalog()),
-        token_secret: Some("test-secret".to_owned()),
+        token_secret: Some("test-secret-of-at-least-32-bytes!".to_owned()),
+        sign_in: no_oidc(),
         token_ttl_seconds: 600,
         public_url: Some(PUBLIC_URL.to_owned()),
         smtp_host: None,
@@ -99,7 +114,13 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         request_timeout_seconds: 30,
         approval_emails_per_hour: 0,
         scim_token: Some(SCIM_TOKEN.to_owned()),
-    };
+    }
+}
+
+/// Start the app after `change` has adjusted its configuration.
+pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
+    let database = FreshDatabase::create().await;
+    let mut config = test_config(&database.url);
     change(&mut config);
     let state = portal_server::state(config).await.expect("the app starts");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -174,6 +195,15 @@ impl TestApp {
         let token: Token = reply.json();
         Session {
             token: token.access_token,
+            base: self.api(""),
+            client: self.client.clone(),
+        }
+    }
+
+    /// The API as the bearer of `token` (from an identity provider) sees it.
+    pub fn session(&self, token: String) -> Session {
+        Session {
+            token,
             base: self.api(""),
             client: self.client.clone(),
         }

@@ -18,6 +18,7 @@ mod import;
 mod lifecycle;
 mod limits;
 mod notifications;
+mod oidc;
 mod openapi;
 mod origins;
 mod process;

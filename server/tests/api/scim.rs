@@ -10,27 +10,27 @@ const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /// A provisioning client with the server's SCIM token.
-struct Scim<'a> {
+pub struct Scim<'a> {
     app: &'a TestApp,
 }
 
 impl<'a> Scim<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub fn new(app: &'a TestApp) -> Self {
         Self { app }
     }
 
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let body = body.map(|b| b.to_string());
         self.app
             .raw(method, &format!("/scim/v2{path}"), Some(SCIM_TOKEN), body)
             .await
     }
 
-    async fn get(&self, path: &str) -> Reply {
+    pub async fn get(&self, path: &str) -> Reply {
         self.call("GET", path, None).await
     }
 
-    async fn create_user(&self, user_name: &str, external_id: &str) -> Value {
+    pub async fn create_user(&self, user_name: &str, external_id: &str) -> Value {
         let reply = self
             .call(
                 "POST",
@@ -49,7 +49,7 @@ impl<'a> Scim<'a> {
         reply.json()
     }
 
-    async fn patch(&self, path: &str, operations: Value) -> Reply {
+    pub async fn patch(&self, path: &str, operations: Value) -> Reply {
         self.call(
             "PATCH",
             path,
