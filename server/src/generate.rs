@@ -114,6 +114,9 @@ pub async fn generate(db: &Db, size: Size, now: DateTime<Utc>) -> anyhow::Result
     tx.commit()
         .await
         .context("cannot commit the generated tenant")?;
+    db.analyze()
+        .await
+        .context("cannot refresh the planner's statistics")?;
     Ok(writer.summary)
 }
 
@@ -220,6 +223,8 @@ struct Tables {
     requests: Rows,
     request_stages: Rows,
     request_stage_approvers: Rows,
+    decision_waits: Rows,
+    waiting_approvals: Rows,
     assignments: Rows,
     audit: Rows,
 }
@@ -329,6 +334,14 @@ impl Tables {
                 "request_stage_approvers",
                 &["request_id", "stage", "user_id"],
             ),
+            decision_waits: Rows::new(
+                "decision_waits",
+                &["request_id", "package_id", "submitted_at", "decided_at"],
+            ),
+            waiting_approvals: Rows::new(
+                "waiting_approvals",
+                &["user_id", "created_at", "request_id"],
+            ),
             assignments: Rows::new(
                 "assignments",
                 &[
@@ -376,6 +389,8 @@ impl Tables {
             &mut self.requests,
             &mut self.request_stages,
             &mut self.request_stage_approvers,
+            &mut self.decision_waits,
+            &mut self.waiting_approvals,
             &mut self.assignments,
             &mut self.audit,
         ] {
@@ -796,6 +811,26 @@ impl Writer {
             }
         };
         let completed = request.outcome.is_some().then(|| format(at));
+        // What the server keeps as it goes: the wait of a decided request, and whom a
+        // waiting one waits for (its first stage's approver).
+        let decided = matches!(request.outcome, Some(Outcome::Delivered | Outcome::Denied));
+        if decided && !stages.is_empty() {
+            self.tables.decision_waits.push([
+                id.into(),
+                package_id(request.package).into(),
+                format(request.created).into(),
+                format(at).into(),
+            ]);
+        }
+        if request.outcome.is_none()
+            && let Some(approver) = stages.first().filter(|a| **a != request.requestor_id)
+        {
+            self.tables.waiting_approvals.push([
+                approver.as_str().into(),
+                format(request.created).into(),
+                id.into(),
+            ]);
+        }
         self.tables.requests.push([
             id.into(),
             "userAdd".into(),

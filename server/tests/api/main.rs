@@ -19,6 +19,7 @@ mod limits;
 mod notifications;
 mod openapi;
 mod origins;
+mod plans;
 mod process;
 mod requests;
 mod scim;
