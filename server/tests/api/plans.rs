@@ -45,7 +45,7 @@ fn full_scans(plan: &Plan, backend: Backend) -> Vec<String> {
         let scans_whole = match backend {
             Backend::Sqlite => node.strip_prefix("SCAN ").is_some_and(names_growing),
             Backend::Postgres => {
-                let on = node.split_once(" on ").map(|(kind, t)| (kind, t));
+                let on = node.split_once(" on ");
                 match on {
                     Some((kind, table)) if kind.starts_with("Seq Scan") => names_growing(table),
                     Some((kind, table))
