@@ -71,17 +71,24 @@ struct EntryRow {
     detail: Option<String>,
 }
 
-/// A request's history, oldest first.
-pub async fn request_history(db: &Db, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
-    let rows: Vec<EntryRow> = sqlx::query_as(
+/// The query of [`request_history`], served by the unique index of (entity, seq).
+pub(crate) fn request_history_query(request_id: &str) -> super::sql::Sql {
+    let mut query = super::sql::Sql::new(
         "SELECT a.occurred_at, u.id AS actor_id, u.display_name AS actor_name, \
              u.mail AS actor_mail, a.action, a.from_state, a.to_state, a.detail \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.entity_type = 'assignmentRequest' AND a.entity_id = $1 ORDER BY a.seq",
-    )
-    .bind(request_id)
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE a.entity_type = 'assignmentRequest' AND a.entity_id = ",
+    );
+    query.text(request_id.to_owned());
+    query.push(" ORDER BY a.seq");
+    query
+}
+
+/// A request's history, oldest first.
+pub async fn request_history(db: &Db, request_id: &str) -> sqlx::Result<Vec<AuditEntry>> {
+    let rows: Vec<EntryRow> = request_history_query(request_id)
+        .fetch_all(&db.pool)
+        .await?;
     rows.into_iter()
         .map(|row| {
             let from_state = row.from_state.as_deref().map(super::named).transpose()?;

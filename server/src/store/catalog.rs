@@ -49,6 +49,21 @@ pub async fn requestable_packages(
     after: Option<&PackageKey>,
     limit: u32,
 ) -> sqlx::Result<Vec<AccessPackage>> {
+    let query = requestable_packages_query(db.backend, user_id, search, after, limit);
+    let rows: Vec<PackageRow> = query.fetch_all(&db.pool).await?;
+    with_roles(db, rows).await
+}
+
+/// The query of [`requestable_packages`]. It walks the packages in name order (an index) and
+/// keeps those a policy admits the person to (each looked up by index), so the first page
+/// stops after a page; a search first finds its packages in the search index.
+pub(crate) fn requestable_packages_query(
+    backend: super::Backend,
+    user_id: &str,
+    search: Option<&str>,
+    after: Option<&PackageKey>,
+    limit: u32,
+) -> Sql {
     let mut query = Sql::new(PACKAGE_COLUMNS);
     query.push(" WHERE p.is_hidden = 0 AND EXISTS (SELECT 1 FROM assignment_policies ap WHERE ap.package_id = p.id AND (ap.allowed_target_scope = 'allUsers' OR (ap.allowed_target_scope = 'specificUsers' AND EXISTS (SELECT 1 FROM policy_targets t WHERE t.policy_id = ap.id AND t.target_id = ");
     query.text(user_id.to_owned());
@@ -56,13 +71,27 @@ pub async fn requestable_packages(
     query.text(user_id.to_owned());
     query.push("))))");
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        query.push(" AND p.search_text LIKE ");
-        query.text(like_pattern(search));
-        query.push(" ESCAPE '\\'");
+        let search = search.to_lowercase();
+        // Both indexes are of trigrams: a search of three characters or more is answered
+        // from them; a shorter one compares every package's text (there are no trigrams to
+        // look up), which is the same answer, found more slowly.
+        if backend == super::Backend::Sqlite && search.chars().count() >= 3 {
+            // In FTS5's trigram index a quoted phrase matches where it occurs as written,
+            // inside words too: what `LIKE '%…%'` finds.
+            query.push(
+                " AND p.rowid IN (SELECT rowid FROM access_packages_search \
+                 WHERE access_packages_search MATCH ",
+            );
+            query.text(format!("\"{}\"", search.replace('"', "\"\"")));
+            query.push(")");
+        } else {
+            query.push(" AND p.search_text LIKE ");
+            query.text(like_pattern(&search));
+            query.push(" ESCAPE '\\'");
+        }
     }
     query.keyset_page(("p.display_name", "p.id"), Order::Ascending, after, limit);
-    let rows: Vec<PackageRow> = query.fetch_all(&db.pool).await?;
-    with_roles(db, rows).await
+    query
 }
 
 /// One package by id, hidden or not, with its resource roles.
@@ -77,12 +106,9 @@ pub async fn package(db: &Db, id: &str) -> sqlx::Result<Option<AccessPackage>> {
 
 /// Every policy of a package, in the order the catalog file lists them.
 pub async fn policies_of_package(db: &Db, package_id: &str) -> sqlx::Result<Vec<PolicyRecord>> {
-    let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM assignment_policies WHERE package_id = $1 ORDER BY position, id",
-    )
-    .bind(package_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let ids: Vec<(String,)> = policies_of_package_query(package_id)
+        .fetch_all(&db.pool)
+        .await?;
     let mut policies = Vec::with_capacity(ids.len());
     for (id,) in ids {
         if let Some(policy) = policy(db, &id).await? {
@@ -90,6 +116,14 @@ pub async fn policies_of_package(db: &Db, package_id: &str) -> sqlx::Result<Vec<
         }
     }
     Ok(policies)
+}
+
+/// The query of [`policies_of_package`]: the ids of a package's policies, in order.
+pub(crate) fn policies_of_package_query(package_id: &str) -> Sql {
+    let mut query = Sql::new("SELECT id FROM assignment_policies WHERE package_id = ");
+    query.text(package_id.to_owned());
+    query.push(" ORDER BY position, id");
+    query
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -1,11 +1,97 @@
 //! Bulk writing for `portal-server generate`: rows collected per table and written as multi-row
-//! INSERTs with `$N` placeholders, which SQLite and PostgreSQL both read through sqlx Any.
+//! INSERTs with `$N` placeholders, which SQLite and PostgreSQL both read through sqlx Any, on
+//! one connection set up for a bulk load ([`BulkLoad`]).
 
-use sqlx::AnyConnection;
+use std::time::{Duration, Instant};
 
-/// The most placeholders one statement carries: far under SQLite's limit (32 766) and
-/// PostgreSQL's (65 535).
-const MAX_PARAMETERS: usize = 1_000;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
+
+use super::{Backend, Db};
+
+/// The most placeholders one statement carries: under SQLite's limit (32 766) and
+/// PostgreSQL's (65 535). The text of a full statement is the same every time, so each
+/// connection prepares it once; far bigger ones are slower, not faster (tried with 16 000:
+/// binding costs grow faster than the statement).
+const MAX_PARAMETERS: usize = 2_000;
+
+/// One connection set up to write a whole tenant at once: the secondary indexes of the tables
+/// it fills are dropped and built again at the end (one sort each, instead of an update per
+/// row), and commits do not wait for the disk (a failed generation leaves a database to throw
+/// away in any case). [`BulkLoad::finish`] restores both.
+pub struct BulkLoad {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+    /// The indexes dropped: name and the statement that creates it again.
+    dropped: Vec<(String, String)>,
+}
+
+impl BulkLoad {
+    /// Take a connection from `db` for the load.
+    pub async fn begin(db: &Db) -> sqlx::Result<Self> {
+        let mut conn = db.pool.acquire().await?;
+        let settings = match db.backend {
+            // 256 MiB of page cache, and no sync at commit.
+            Backend::Sqlite => "PRAGMA synchronous = OFF; PRAGMA cache_size = -262144",
+            Backend::Postgres => "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'",
+        };
+        sqlx::raw_sql(settings).execute(&mut *conn).await?;
+        Ok(Self {
+            conn,
+            backend: db.backend,
+            dropped: Vec::new(),
+        })
+    }
+
+    /// The connection to write on.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+
+    /// Drop the secondary indexes of `tables` (not those behind a primary key or a unique
+    /// constraint, which the tables declare), to build them again in [`BulkLoad::finish`].
+    pub async fn drop_indexes(&mut self, tables: &[&str]) -> sqlx::Result<()> {
+        let mut query = super::sql::Sql::new(match self.backend {
+            Backend::Sqlite => {
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                 AND tbl_name IN "
+            }
+            Backend::Postgres => {
+                "SELECT c.relname::text, pg_get_indexdef(c.oid) FROM pg_index x \
+                 JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                 WHERE t.relnamespace = current_schema()::regnamespace \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid) \
+                 AND t.relname::text IN "
+            }
+        });
+        query.text_list(tables.iter().map(|t| (*t).to_owned()));
+        let indexes: Vec<(String, String)> = query.fetch_all(&mut *self.conn).await?;
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *self.conn)
+                .await?;
+        }
+        self.dropped.extend(indexes);
+        Ok(())
+    }
+
+    /// Build the dropped indexes again and restore the connection's settings; how long the
+    /// indexes took.
+    pub async fn finish(mut self) -> sqlx::Result<Duration> {
+        let started = Instant::now();
+        for (_, create) in std::mem::take(&mut self.dropped) {
+            sqlx::raw_sql(&create).execute(&mut *self.conn).await?;
+        }
+        let took = started.elapsed();
+        let settings = match self.backend {
+            // As `Db::connect` sets every connection up.
+            Backend::Sqlite => "PRAGMA synchronous = FULL; PRAGMA cache_size = -2000",
+            Backend::Postgres => "RESET synchronous_commit; RESET maintenance_work_mem",
+        };
+        sqlx::raw_sql(settings).execute(&mut *self.conn).await?;
+        Ok(took)
+    }
+}
 
 /// One value of a row. NULLs carry their type, since PostgreSQL refuses a text NULL for a
 /// BIGINT column.
@@ -53,6 +139,8 @@ pub struct Rows {
     table: &'static str,
     columns: &'static [&'static str],
     values: Vec<Value>,
+    /// Time spent writing this table so far.
+    spent: Duration,
 }
 
 impl Rows {
@@ -62,6 +150,7 @@ impl Rows {
             table,
             columns,
             values: Vec::new(),
+            spent: Duration::ZERO,
         }
     }
 
@@ -81,8 +170,14 @@ impl Rows {
         self.values.is_empty()
     }
 
+    /// The table, and how long writing its rows took so far.
+    pub fn spent(&self) -> (&'static str, Duration) {
+        (self.table, self.spent)
+    }
+
     /// Write the waiting rows on `conn` (inside the caller's transaction) and forget them.
     pub async fn flush(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {
+        let started = Instant::now();
         let width = self.columns.len();
         let rows_per_statement = (MAX_PARAMETERS / width).max(1);
         let values = std::mem::take(&mut self.values);
@@ -99,6 +194,7 @@ impl Rows {
             }
             query.execute(&mut *conn).await?;
         }
+        self.spent += started.elapsed();
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod directory;
 pub mod generate;
 pub mod outbox;
+pub mod plans;
 pub mod request_rows;
 pub mod requests;
 pub mod scim;
@@ -115,6 +116,18 @@ impl Db {
             .await
             .context("cannot migrate the database")?;
         Ok(Self { pool, backend })
+    }
+
+    /// Refresh the planner's statistics, so that it picks the indexes a tenant of this size
+    /// needs (after a bulk load, above all). SQLite samples a bounded part of each index, so
+    /// this takes well under a second at any size.
+    pub async fn analyze(&self) -> sqlx::Result<()> {
+        let text = match self.backend {
+            Backend::Sqlite => "PRAGMA analysis_limit = 1000; ANALYZE",
+            Backend::Postgres => "ANALYZE",
+        };
+        sqlx::raw_sql(text).execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Whether the database answers.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::Db;
+use super::sql::Sql;
 use crate::domain::clock::format;
 use crate::domain::notifications::{Mail, Person, RequestFacts};
 
@@ -45,15 +46,25 @@ pub async fn approval_emails_since(
     requestor_id: &str,
     since: DateTime<Utc>,
 ) -> sqlx::Result<u64> {
-    let (count,): (i64,) = sqlx::query_as(
+    let counted: Vec<(i64,)> = approval_emails_since_query(requestor_id, since)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(counted
+        .first()
+        .map_or(0, |(n,)| u64::try_from(*n).unwrap_or_default()))
+}
+
+/// The query of [`approval_emails_since`]: the requestor's requests from the index by
+/// requestor, each one's emails from the outbox's index by request.
+pub(crate) fn approval_emails_since_query(requestor_id: &str, since: DateTime<Utc>) -> Sql {
+    let mut query = Sql::new(
         "SELECT COUNT(*) FROM outbox o JOIN assignment_requests r ON r.id = o.request_id \
-         WHERE o.kind = 'decisionNeeded' AND r.requestor_id = $1 AND o.created_at >= $2",
-    )
-    .bind(requestor_id)
-    .bind(format(since))
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(u64::try_from(count).unwrap_or_default())
+         WHERE o.kind = 'decisionNeeded' AND r.requestor_id = ",
+    );
+    query.text(requestor_id.to_owned());
+    query.push(" AND o.created_at >= ");
+    query.text(format(since));
+    query
 }
 
 /// A message a worker has claimed and now sends.

@@ -498,6 +498,7 @@ async fn leave(conn: &mut AnyConnection, user_id: &str, at: Moment<'_>) -> sqlx:
         .bind(&request.id)
         .execute(&mut *conn)
         .await?;
+        crate::store::requests::refresh_waiting(conn, &request.id).await?;
         let change = Change {
             entity_type: EntityType::AssignmentRequest,
             entity_id: &request.id,
@@ -665,6 +666,7 @@ async fn follow_manager(
             .execute(&mut *conn)
             .await?;
         }
+        crate::store::requests::refresh_waiting(conn, &row.request_id).await?;
         if let Some(new) = change.add {
             let pending = row.status == "pending";
             add_approvers(
@@ -701,6 +703,7 @@ async fn add_approvers(
         .execute(&mut *conn)
         .await?;
     }
+    crate::store::requests::refresh_waiting(conn, request_id).await?;
     let Some(at) = ask else {
         return Ok(());
     };

@@ -3,7 +3,9 @@
 //! databases read (sqlx's SQLite driver maps `$N` to argument N).
 
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, FromRow};
+use sqlx::{Any, AnyConnection, FromRow, Row};
+
+use super::Backend;
 
 /// Which way a listing runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,10 +93,12 @@ impl Sql {
         self.int(i64::from(limit))
     }
 
-    /// Run the query and read every row as `O`.
-    pub async fn fetch_all<O>(&self, pool: &AnyPool) -> sqlx::Result<Vec<O>>
+    /// Run the query on `executor` (the pool, or a connection inside a transaction) and read
+    /// every row as `O`.
+    pub async fn fetch_all<'e, O, E>(&self, executor: E) -> sqlx::Result<Vec<O>>
     where
         O: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        E: sqlx::Executor<'e, Database = Any>,
     {
         let mut query = sqlx::query_as::<_, O>(&self.text);
         for arg in &self.args {
@@ -103,7 +107,32 @@ impl Sql {
                 Arg::Int(value) => query.bind(*value),
             };
         }
-        query.fetch_all(pool).await
+        query.fetch_all(executor).await
+    }
+
+    /// How the database would run the query: the lines of SQLite's `EXPLAIN QUERY PLAN` (its
+    /// `detail` column) or of PostgreSQL's `EXPLAIN`.
+    pub async fn plan(
+        &self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+    ) -> sqlx::Result<Vec<String>> {
+        let (prefix, column) = match backend {
+            Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
+            Backend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
+        };
+        let text = format!("{prefix}{}", self.text);
+        let mut query = sqlx::query(&text);
+        for arg in &self.args {
+            query = match arg {
+                Arg::Text(value) => query.bind(value.clone()),
+                Arg::Int(value) => query.bind(*value),
+            };
+        }
+        let rows = query.fetch_all(conn).await?;
+        rows.iter()
+            .map(|row| row.try_get::<String, _>(column))
+            .collect()
     }
 
     fn arg(&mut self, arg: Arg) -> &mut Self {

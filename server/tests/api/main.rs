@@ -21,6 +21,7 @@ mod notifications;
 mod oidc;
 mod openapi;
 mod origins;
+mod plans;
 mod process;
 mod requests;
 mod scim;

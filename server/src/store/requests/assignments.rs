@@ -4,6 +4,7 @@ use portal_api::{Assignment, AssignmentState, PackageRef, PolicyRef, Schedule};
 
 use crate::domain::clock::{self, format};
 use crate::store::Db;
+use crate::store::sql::Sql;
 
 /// One assignment with the names of its package and policy, what its policy says about
 /// extending it, and its open extension request.
@@ -37,15 +38,20 @@ const ASSIGNMENT_COLUMNS: &str = "SELECT a.id, p.id AS package_id, \
 
 /// `user_id`'s assignments, the latest start first.
 pub async fn assignments(db: &Db, user_id: &str) -> sqlx::Result<Vec<Assignment>> {
-    let rows: Vec<AssignmentRow> = sqlx::query_as(&format!(
-        "{ASSIGNMENT_COLUMNS} WHERE a.user_id = $1 ORDER BY a.start_at DESC, a.id DESC"
-    ))
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows: Vec<AssignmentRow> = assignments_query(user_id).fetch_all(&db.pool).await?;
     rows.into_iter()
         .map(|row| Ok(assignment_of(row)?.0))
         .collect()
+}
+
+/// The query of [`assignments`]: the person's assignments from the index by user, each
+/// with its open extension request from the index by assignment.
+pub(crate) fn assignments_query(user_id: &str) -> Sql {
+    let mut query = Sql::new(ASSIGNMENT_COLUMNS);
+    query.push(" WHERE a.user_id = ");
+    query.text(user_id.to_owned());
+    query.push(" ORDER BY a.start_at DESC, a.id DESC");
+    query
 }
 
 /// One assignment by id, with the id of the user who has it; `None` when there is none.

@@ -184,6 +184,27 @@ pub(super) async fn skip_open_stages(
          WHERE request_id = $1 AND status IN ('pending', 'notStarted')",
     )
     .bind(request_id)
+    .execute(&mut *conn)
+    .await?;
+    refresh_waiting(conn, request_id).await
+}
+
+/// Bring `waiting_approvals` in step with the request's stages and approvers: one row per
+/// approver of its pending stage while it waits for approval (never its requestor), none
+/// otherwise. Every change to a request's stages or approvers calls it in its transaction.
+pub async fn refresh_waiting(conn: &mut AnyConnection, request_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM waiting_approvals WHERE request_id = $1")
+        .bind(request_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO waiting_approvals (user_id, created_at, request_id) \
+         SELECT DISTINCT a.user_id, r.created_at, r.id FROM assignment_requests r \
+         JOIN request_stages s ON s.request_id = r.id AND s.status = 'pending' \
+         JOIN request_stage_approvers a ON a.request_id = s.request_id AND a.stage = s.stage \
+         WHERE r.id = $1 AND r.state = 'pendingApproval' AND a.user_id <> r.requestor_id",
+    )
+    .bind(request_id)
     .execute(conn)
     .await?;
     Ok(())

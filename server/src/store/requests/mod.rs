@@ -15,11 +15,17 @@ use portal_api::{AnsweredQuestion, RequestState, RequestType};
 
 use crate::domain::submission::Period;
 
+pub(crate) use assignments::assignments_query;
 pub use assignments::{assignment, assignments};
+pub use grant::refresh_waiting;
 pub use read::{count, decision_waits, holdings, request, requests};
+pub(crate) use read::{
+    count_query, decision_waits_query, holdings_queries, request_query, requests_query,
+};
 pub use sweep::{
     SweepStep, deliver_scheduled, expire_assignments, expire_undecided, remind_expiring,
 };
+pub(crate) use write::held_query;
 pub use write::{cancel, decide, submit};
 
 /// A new request's id: a time-ordered UUID (v7), so that requests made within the same

@@ -16,6 +16,7 @@ use crate::domain::notifications::{self as notify, Links, Outgoing};
 use crate::store::Db;
 use crate::store::audit::{self, Change, EntityType};
 use crate::store::outbox;
+use crate::store::sql::Sql;
 use crate::store::unique::Unique;
 
 /// Write a new request, its stages and answers, its audit entries, its assignment (or the new
@@ -60,15 +61,10 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
         other => other?,
     };
     if request.request_type == RequestType::UserAdd {
-        let held: Option<(String,)> = sqlx::query_as(
-            "SELECT id FROM assignments WHERE user_id = $1 AND package_id = $2 \
-             AND state = 'delivered'",
-        )
-        .bind(&request.requestor_id)
-        .bind(&request.package_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if held.is_some() {
+        let held: Vec<(String,)> = held_query(&request.requestor_id, &request.package_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        if !held.is_empty() {
             tx.rollback().await?;
             return Ok(Submitted::AlreadyHeld);
         }
@@ -129,6 +125,7 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
         }
     }
     crate::store::scim::mark_manager_approvers(&mut tx, &request.id, &request.requestor_id).await?;
+    super::refresh_waiting(&mut tx, &request.id).await?;
     let change = Change {
         entity_type: EntityType::AssignmentRequest,
         entity_id: &request.id,
@@ -184,6 +181,17 @@ pub async fn submit(db: &Db, request: &NewRequest, outgoing: &Outgoing) -> sqlx:
     outbox::enqueue(&mut tx, &mails, &now).await?;
     tx.commit().await?;
     Ok(Submitted::Done)
+}
+
+/// The query that finds whether `user_id` holds `package_id`, from the unique index of
+/// delivered assignments by person and package.
+pub(crate) fn held_query(user_id: &str, package_id: &str) -> Sql {
+    let mut query = Sql::new("SELECT id FROM assignments WHERE user_id = ");
+    query.text(user_id.to_owned());
+    query.push(" AND package_id = ");
+    query.text(package_id.to_owned());
+    query.push(" AND state = 'delivered'");
+    query
 }
 
 /// Cancel `request_id` for its requestor, if it is still pending approval.
@@ -270,7 +278,19 @@ pub async fn decide(
             .bind(to_state.is_final().then(|| at.clone()))
             .execute(&mut *tx)
             .await?;
+        // The request waited until now: its package's decision time reads this wait.
+        sqlx::query(
+            "INSERT INTO decision_waits (request_id, package_id, submitted_at, decided_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&request.id)
+        .bind(&request.access_package.id)
+        .bind(&request.created_date_time)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
     }
+    super::refresh_waiting(&mut tx, &request.id).await?;
     let change = Change {
         entity_type: EntityType::AssignmentRequest,
         entity_id: &request.id,
