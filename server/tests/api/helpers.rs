@@ -97,6 +97,7 @@ pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
         sign_ins_per_minute: 0,
         behind_proxy: false,
         request_timeout_seconds: 30,
+        concurrent_requests: None,
         approval_emails_per_hour: 0,
         scim_token: Some(SCIM_TOKEN.to_owned()),
     };
