@@ -75,7 +75,7 @@ pub fn app(state: AppState) -> Router {
     let places = state
         .config
         .concurrent_requests
-        .map_or_else(|| state.db.pool.options().get_max_connections(), |n| n);
+        .unwrap_or_else(|| state.db.pool.options().get_max_connections());
     let concurrency = limits::Concurrency::new(places as usize);
     // API answers carry personal data: no browser or proxy may keep a copy.
     let api =
