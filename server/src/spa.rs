@@ -179,9 +179,13 @@ async fn cache_headers(request: Request, next: Next) -> axum::response::Response
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    // A 304 carries no Content-Type: unless the name is hashed it may be the page, which
+    // must not be given a lifetime by its revalidation.
+    let revalidated = status == StatusCode::NOT_MODIFIED;
     let cache = match (is_html, hashed) {
         (true, _) => "no-cache",
         (false, true) => IMMUTABLE,
+        (false, false) if revalidated => "no-cache",
         (false, false) => SHORT_LIVED,
     };
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

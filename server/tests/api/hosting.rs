@@ -314,3 +314,17 @@ async fn a_browser_with_the_current_copy_is_told_it_has_not_changed() {
         "public, max-age=31536000, immutable"
     );
 }
+
+#[tokio::test]
+async fn the_page_revalidated_stays_revalidated() {
+    let (app, _files) = app_with_release().await;
+    for path in ["/", "/index.html"] {
+        let first = get(&app, path).await;
+        let last_modified = header(&first, "last-modified");
+
+        let again = get_with(&app, path, &[("if-modified-since", &last_modified)]).await;
+
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(header(&again, "cache-control"), "no-cache", "{path}");
+    }
+}
