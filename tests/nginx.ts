@@ -95,9 +95,20 @@ http {
     root ${dir}/www;
     add_header X-Test-Site ${mark} always;
     # The fallback rule for a single-page app under ${base}: a file if there is one,
-    # otherwise the app's index.html, which opens the route from the address.
+    # otherwise the app's index.html, which opens the route from the address. The pages and
+    # config.json change on deploy: revalidated. The .gz copies cargo xtask writes are sent
+    # as they are. (add_header in a location replaces the server's, so the mark is repeated.)
     location ${base} {
+      gzip_static on;
+      gzip_vary on;
       try_files $uri $uri/ ${base}index.html;
+      add_header X-Test-Site ${mark} always;
+      add_header Cache-Control "no-cache";
+      # Names with Trunk's content hash never change: kept for a year.
+      location ~ "-[0-9a-f]{16}(_bg)?\\.[a-z0-9]+$" {
+        add_header X-Test-Site ${mark} always;
+        add_header Cache-Control "public, max-age=31536000, immutable";
+      }
     }
   }
 }

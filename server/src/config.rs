@@ -177,6 +177,14 @@ pub struct Config {
     )]
     pub request_timeout_seconds: u64,
 
+    /// How many API calls (under /api/v1 and /scim/v2) may be at work at once; by default as
+    /// many as the database pool has connections (8 on SQLite, 16 on PostgreSQL). A call over
+    /// the bound waits a moment for a place, then is answered 503 Service Unavailable with
+    /// `Retry-After`, so one slow endpoint cannot queue every other call behind it for
+    /// seconds. The health check and the web app's files are not bounded. 0 sets no bound.
+    #[arg(long, env = "PORTAL_CONCURRENT_REQUESTS", global = true)]
+    pub concurrent_requests: Option<u32>,
+
     /// How many approval emails one requestor's requests may cause per hour. Over it, their
     /// requests are still taken and wait under the approvers' Approvals, but no email goes
     /// out for them until the hour has passed; the server logs each one held back.

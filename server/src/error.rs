@@ -1,12 +1,15 @@
 //! The one error type of the HTTP layer. Every failure leaves as `application/problem+json`
 //! (`portal_api::Problem`), with a detail that says what to fix.
 
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portal_api::{FieldError, Problem};
 
 use crate::domain::Refusal;
 use crate::store::unique::{About, Unique};
+
+/// How long a caller told the server is busy should wait before trying again, in seconds.
+pub const BUSY_RETRY_AFTER_SECONDS: u64 = 1;
 
 /// Why a call failed; each variant names the status it answers with.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +45,10 @@ pub enum ApiError {
     /// be reached now; trying again later may work.
     #[error("{0}")]
     Unavailable(String),
+    /// 503 Service Unavailable, with `Retry-After`: the server has as many calls at work as
+    /// it takes (or no database connection came free in time); the caller should retry soon.
+    #[error("The portal is busy answering other requests; try again in a second.")]
+    Busy,
     /// 500 Internal Server Error: logged in full, answered with no internals.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -81,6 +88,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +104,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::Validation { .. } => "Validation failed",
             Self::Unavailable(_) => "Service unavailable",
+            Self::Busy => "Service busy",
             Self::Internal(_) => "Internal error",
         }
     }
@@ -151,6 +160,12 @@ impl From<sqlx::Error> for ApiError {
                      remove it and try again."
                     .to_owned(),
             ),
+            // Every connection stayed busy for the whole acquire timeout: overload, not a
+            // fault, so the caller is told to come back rather than that something broke.
+            sqlx::Error::PoolTimedOut => {
+                tracing::warn!("no database connection came free in time: answered 503");
+                Self::Busy
+            }
             _ => Self::Internal(err.into()),
         }
     }
@@ -160,6 +175,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
         let title = self.title().to_owned();
+        let busy = matches!(self, Self::Busy);
         let (detail, errors) = match self {
             Self::Internal(err) => {
                 tracing::error!(error = ?err, "request failed");
@@ -177,7 +193,14 @@ impl IntoResponse for ApiError {
             detail,
             errors,
         };
-        problem_response(problem)
+        let mut response = problem_response(problem);
+        if busy {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(BUSY_RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }
 
@@ -195,3 +218,20 @@ pub fn problem_response(problem: Problem) -> Response {
 
 /// The result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pool_that_stays_busy_is_answered_503_with_when_to_retry_not_500() {
+        let response = ApiError::from(sqlx::Error::PoolTimedOut).into_response();
+
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+}

@@ -78,18 +78,27 @@ pub fn app(state: AppState) -> Router {
     let security = headers::SecurityHeaders::new(&state.config);
     let limiters = Arc::new(limits::Limits::new(&state.config, state.tokens.clone()));
     let timeout = std::time::Duration::from_secs(state.config.request_timeout_seconds.max(1));
+    // One set of places for every call that reaches the database; the health check and the
+    // web app's files stay outside it, so they answer however busy the API is.
+    let places = state
+        .config
+        .concurrent_requests
+        .unwrap_or_else(|| state.db.pool.options().get_max_connections());
+    let concurrency = limits::Concurrency::new(places as usize);
     // API answers carry personal data: no browser or proxy may keep a copy.
-    let api = routes::api().layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    ));
+    let api =
+        limits::bounded(routes::api(), &concurrency).layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let scim = limits::bounded(routes::scim::router(state.clone()), &concurrency);
     let routes = Router::new()
         .nest("/api/v1", api)
         .route(
             "/api/openapi.json",
             axum::routing::get(routes::openapi::document),
         )
-        .nest("/scim/v2", routes::scim::router(state.clone()))
+        .nest("/scim/v2", scim)
         .route("/api", axum::routing::any(routes::api_not_found))
         .route("/api/{*rest}", axum::routing::any(routes::api_not_found))
         .merge(routes::operations())

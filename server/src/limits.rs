@@ -1,6 +1,7 @@
-//! Abuse limits: how many writes one user and how many sign-ins one address may make per
-//! minute (governor's keyed rate limiters), and how long any request may take (tower's
-//! timeout). Each refusal is a problem+json body that says when to try again.
+//! Abuse and overload limits: how many writes one user and how many sign-ins one address may
+//! make per minute (governor's keyed rate limiters), how many API calls may be at work at once
+//! (a semaphore), and how long any request may take (tower's timeout). Each refusal is a
+//! problem+json body that says when to try again.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
@@ -16,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use portal_api::Problem;
+use tokio::sync::Semaphore;
 
 use crate::auth::Tokens;
 use crate::config::Config;
@@ -172,6 +174,50 @@ fn too_many(request: &Request, wait: Duration) -> Response {
         .headers_mut()
         .insert(RETRY_AFTER, HeaderValue::from(seconds));
     response
+}
+
+/// How long a call over the bound waits for a place before it is answered 503: long enough to
+/// ride out a burst of quick calls, short enough that nobody queues for seconds behind slow
+/// ones.
+pub const BUSY_WAIT: Duration = Duration::from_millis(200);
+
+/// `router` with at most `bound` of its calls at work at once; `None` (or 0) for no bound.
+/// The routers given the same `Concurrency` share its places.
+pub fn bounded<S>(router: axum::Router<S>, bound: &Concurrency) -> axum::Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    match &bound.0 {
+        Some(places) => router.layer(axum::middleware::from_fn_with_state(
+            places.clone(),
+            take_a_place,
+        )),
+        None => router,
+    }
+}
+
+/// The places for API calls at work: a call holds one from its start until its answer is
+/// ready, so the database pool is never asked for more connections than it has.
+#[derive(Clone)]
+pub struct Concurrency(Option<Arc<Semaphore>>);
+
+impl Concurrency {
+    /// `places` calls at once; none for 0 (no bound).
+    pub fn new(places: usize) -> Self {
+        Self((places > 0).then(|| Arc::new(Semaphore::new(places))))
+    }
+}
+
+async fn take_a_place(
+    State(places): State<Arc<Semaphore>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(BUSY_WAIT, places.acquire_owned()).await {
+        Ok(Ok(_place)) => next.run(request).await,
+        // Elapsed, or (never, as nobody closes it) a closed semaphore.
+        _ => crate::error::ApiError::Busy.into_response(),
+    }
 }
 
 /// `router` with every request given at most `timeout`, answered by `timed_out` after it.

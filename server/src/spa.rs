@@ -1,6 +1,13 @@
 //! Serving the built web app: files as they are, and `index.html` for every other plain path
 //! so that deep links (`/package/42`) and hard refreshes open the app on that route.
 //!
+//! Files whose names carry Trunk's content hash (`portal-<16 hex>.js`, `…_bg.wasm`, `.css`)
+//! never change under that name, so browsers keep them for a year without asking again; the
+//! pages and the files that change on deploy (`index.html`, `404.html`, `config.json`,
+//! `embed.js`) are revalidated on every use. The `.gz` and `.br` copies that `cargo xtask`
+//! writes beside the files are sent to browsers that accept them, so nothing is compressed
+//! per request.
+//!
 //! Only plain paths get the app. Its start-up script makes the folder of the address the base
 //! of everything it loads, so an address like `//evil.example/requests` must never answer it:
 //! any path that is not segments of letters, digits, `-`, `.`, `_` and `~` (two slashes,
@@ -10,32 +17,40 @@ use std::path::{Path, PathBuf};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tower::Layer as _;
-use tower_http::services::fs::ServeFileSystemResponseBody;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
 
-type CacheControl = fn(&Response<ServeFileSystemResponseBody>) -> Option<HeaderValue>;
+/// What browsers may do with a file whose name carries its content hash: keep it for a year
+/// and never revalidate it, since other content gets another name.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// What browsers may do with the other files (the icon without a hash, say): use them for an
+/// hour.
+const SHORT_LIVED: &str = "public, max-age=3600";
 
 /// The web app in `dir`. `index.html`, `config.json` and `embed.js` are revalidated on every
 /// use, so a new release or configuration is picked up at once; the other files Trunk writes
-/// carry a content hash in their names and are cached.
+/// carry a content hash in their names and are cached for good.
 ///
 /// `config.json`'s `oidc` part is the server's own sign-in setting (`sign_in`), whatever the
 /// file says, so that the app never sends people to a provider whose tokens the API refuses.
 pub fn router(dir: &Path, sign_in: Option<Value>) -> Router {
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(true)
-        .fallback(ServeFile::new(dir.join("index.html")));
-    let files =
-        SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, cache_control as CacheControl)
-            .layer(files);
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
+    let files = Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers));
     let config = dir.join("config.json");
     let embed = dir.join("embed.js");
     Router::new()
@@ -47,7 +62,7 @@ pub fn router(dir: &Path, sign_in: Option<Value>) -> Router {
             "/embed.js",
             get(move |headers: HeaderMap| revalidated(embed, "text/javascript", headers)),
         )
-        .fallback_service(files)
+        .merge(files)
         .layer(middleware::from_fn(plain_paths_only))
 }
 
@@ -198,22 +213,77 @@ fn matches_etag(request: &HeaderMap, etag: &str) -> bool {
         .any(|tag| tag.trim() == "*" || opaque(tag) == opaque(etag))
 }
 
-fn cache_control(response: &Response<ServeFileSystemResponseBody>) -> Option<HeaderValue> {
-    let is_html = response
-        .headers()
+/// Whether the last segment of `path` is a name Trunk gave a content hash:
+/// `name-<16 hex digits>.ext`, or `name-<hash>_bg.wasm`.
+pub fn is_hashed(path: &str) -> bool {
+    static HASHED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"-[0-9a-f]{16}(?:_bg)?\.[A-Za-z0-9]+$").expect("a valid pattern")
+    });
+    HASHED.is_match(path.rsplit('/').next().unwrap_or_default())
+}
+
+/// Middleware over the files: how long browsers may keep each, and that the answer depends on
+/// `Accept-Encoding` (a `.gz` or `.br` copy, or the file itself).
+async fn cache_headers(request: Request, next: Next) -> axum::response::Response {
+    let hashed = is_hashed(request.uri().path());
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return response;
+    }
+    let headers = response.headers_mut();
+    // The fallback answers index.html for a hashed name that is gone (an old release's
+    // script, say): that page must stay fresh whatever its address.
+    let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    Some(HeaderValue::from_static(if is_html {
-        "no-cache"
-    } else {
-        "public, max-age=3600"
-    }))
+    // A 304 carries no Content-Type: unless the name is hashed it may be the page, which
+    // must not be given a lifetime by its revalidation.
+    let revalidated = status == StatusCode::NOT_MODIFIED;
+    let cache = match (is_html, hashed) {
+        (true, _) => "no-cache",
+        (false, true) => IMMUTABLE,
+        (false, false) if revalidated => "no-cache",
+        (false, false) => SHORT_LIVED,
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let varies = headers
+        .get_all(header::VARY)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"accept-encoding"));
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_plain;
+    use super::{is_hashed, is_plain};
+
+    #[test]
+    fn names_with_trunks_content_hash_are_told_from_the_others() {
+        for path in [
+            "/portal-346fbf2235da9e69.js",
+            "/portal-346fbf2235da9e69_bg.wasm",
+            "/access/portal-967e9c523a8c7ac6.css",
+            "/favicon-209595c44d1c949a.svg",
+        ] {
+            assert!(is_hashed(path), "{path}");
+        }
+        for path in [
+            "/index.html",
+            "/404.html",
+            "/embed.js",
+            "/config.json",
+            "/portal.js",
+            "/package/sales-crm",
+            "/portal-346fbf2235da9e6.js",
+        ] {
+            assert!(!is_hashed(path), "{path}");
+        }
+    }
 
     #[test]
     fn app_addresses_are_plain_paths() {

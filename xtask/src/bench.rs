@@ -5,6 +5,9 @@
 //! for a few seconds, beside the floor of HTTP itself (`/healthz` and a static file). One
 //! table, printed and written to target/bench/<date>.md and .json. Last, how long an identity
 //! provider takes to provision 10 000 users and 500 groups through SCIM, against a minute.
+//! On SQLite, a browser part (bench/browser.mjs, headless Chromium): a cold deep link to the
+//! request pane, a cold first catalog page, and a keystroke in search to the list updated,
+//! each the median of several runs, in a table of its own.
 //!
 //! Flags after `--` go to `portal-server generate`, e.g. `cargo xtask bench -- --requests
 //! 100000` for a smaller tenant.
@@ -37,11 +40,19 @@ const REQUESTOR: &str = "bench-requestor";
 const LOAD_USERS: usize = 64;
 /// A generated package with history, asking the requestor's manager.
 const PACKAGE: &str = "p00001";
+/// How many times the browser part measures each wait; it reports the median.
+const BROWSER_RUNS: usize = 7;
+/// The longest a cold deep link may take to show the request pane, in milliseconds.
+const DEEP_LINK_BUDGET_MS: f64 = 300.0;
+/// The longest the catalog may take to show the list for a keystroke in search, in ms.
+const SEARCH_BUDGET_MS: f64 = 50.0;
+/// The word the browser part types into the catalog's search.
+const SEARCH_WORD: &str = "sales";
 
 pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
     step("Checking tools (installing what is missing)");
     ensure_build_tools()?;
-    ensure_debian_packages(&["wrk", "curl"])?;
+    ensure_debian_packages(&["wrk", "curl", "chromium"])?;
     app::build()?;
     let mut over = Vec::new();
 
@@ -53,9 +64,12 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
     } else {
         "OVER"
     };
+    let brotli: usize = assets.iter().map(|a| a.brotli).sum();
     println!(
-        "    first visit: {:.1} KB gzip, budget {} KB: {verdict}",
+        "    first visit: {:.1} KB gzip as served (the .gz copies; {:.1} KB with brotli), \
+         budget {} KB: {verdict}",
         gzip as f64 / 1024.0,
+        brotli as f64 / 1024.0,
         FIRST_VISIT_BUDGET / 1024
     );
     if gzip > FIRST_VISIT_BUDGET {
@@ -78,6 +92,7 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
         &sqlite_url,
         dir,
         generate_flags,
+        Browser::Measure,
     ));
     match postgres_database()? {
         Some((url, drop_database)) => {
@@ -91,6 +106,7 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
                 &url,
                 pg_dir,
                 generate_flags,
+                Browser::Skip,
             ));
             drop_database();
         }
@@ -107,6 +123,19 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
                     .map(|r| format!("{} {}", run.database, r.endpoint)),
             ),
             Err(err) => over.push(format!("{}: not measured ({err:#})", run.database)),
+        }
+        match &run.browser {
+            Some(Ok(waits)) => over.extend(
+                waits
+                    .iter()
+                    .filter(|w| w.within() == Some(false))
+                    .map(|w| format!("{} browser: {}", run.database, w.what)),
+            ),
+            Some(Err(err)) => over.push(format!(
+                "{} browser part: not measured ({err:#})",
+                run.database
+            )),
+            None => {}
         }
     }
     write_report(&table, &runs)?;
@@ -129,6 +158,30 @@ struct Run {
     database: &'static str,
     generated: String,
     rows: anyhow::Result<Vec<Row>>,
+    /// The browser part, when it was run on this database.
+    browser: Option<anyhow::Result<Vec<Wait>>>,
+}
+
+/// Whether a database's run includes the browser part.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Browser {
+    Measure,
+    Skip,
+}
+
+/// One wait a person has in the browser, over several runs.
+struct Wait {
+    what: String,
+    median_ms: f64,
+    runs_ms: Vec<f64>,
+    budget_ms: Option<f64>,
+}
+
+impl Wait {
+    /// Within budget (`Some(true)`), over (`Some(false)`), or no budget.
+    fn within(&self) -> Option<bool> {
+        self.budget_ms.map(|budget| self.median_ms <= budget)
+    }
 }
 
 /// One endpoint under load.
@@ -172,6 +225,7 @@ fn measure_database(
     url: &str,
     dir: std::path::PathBuf,
     generate_flags: &[String],
+    browser: Browser,
 ) -> Run {
     let generated = (|| -> anyhow::Result<String> {
         let output = Command::new(binary)
@@ -201,19 +255,98 @@ fn measure_database(
                 database,
                 generated: String::new(),
                 rows: Err(err),
+                browser: None,
             };
         }
     };
     // The bench loads writes from 64 people at once: the limits per person and per address
     // would answer 429 instead of measuring.
     let limits = ["--writes-per-minute", "0", "--sign-ins-per-minute", "0"];
-    let rows = DemoServer::start_on(binary, url, &limits, dir, "error")
-        .and_then(|server| measure(&server));
+    let (rows, browser) = match DemoServer::start_on(binary, url, &limits, dir, "error") {
+        // The browser first, on a server no load has run against yet.
+        Ok(server) => {
+            let waits = (browser == Browser::Measure).then(|| browser_part(&server));
+            (measure(&server), waits)
+        }
+        Err(err) => (Err(err), None),
+    };
     Run {
         database,
         generated,
         rows,
+        browser,
     }
+}
+
+/// bench/browser.mjs against `server`, signed in as the generated requestor.
+fn browser_part(server: &DemoServer) -> anyhow::Result<Vec<Wait>> {
+    println!(
+        "    browser: cold deep link, cold catalog, search keystroke; median of {BROWSER_RUNS}"
+    );
+    let token = server.demo_token(&format!("{REQUESTOR}@contoso.com"))?;
+    let output = Command::new("node")
+        .arg("bench/browser.mjs")
+        .current_dir(root())
+        .env("PORTAL_BENCH_URL", &server.base)
+        .env("PORTAL_BENCH_TOKEN", &token)
+        .env("PORTAL_BENCH_PACKAGE", PACKAGE)
+        .env("PORTAL_BENCH_SEARCH", SEARCH_WORD)
+        .env("PORTAL_BENCH_RUNS", BROWSER_RUNS.to_string())
+        .output()
+        .context("cannot run node bench/browser.mjs")?;
+    if !output.status.success() {
+        bail!(
+            "bench/browser.mjs failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).with_context(|| {
+        format!(
+            "bench/browser.mjs printed no JSON: {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })?;
+    let waits = [
+        (
+            "deepLink",
+            format!("cold deep link `/package/{PACKAGE}` → request pane shown"),
+            Some(DEEP_LINK_BUDGET_MS),
+        ),
+        (
+            "catalog",
+            "cold `/` → first catalog page shown".to_owned(),
+            None,
+        ),
+        (
+            "search",
+            format!("keystroke in search (\"{SEARCH_WORD}\") → list updated"),
+            Some(SEARCH_BUDGET_MS),
+        ),
+    ];
+    let waits = waits
+        .into_iter()
+        .map(|(key, what, budget_ms)| {
+            let median_ms = json
+                .pointer(&format!("/{key}/medianMs"))
+                .and_then(serde_json::Value::as_f64)
+                .with_context(|| format!("bench/browser.mjs gave no {key} median: {json}"))?;
+            let runs_ms = json
+                .pointer(&format!("/{key}/runsMs"))
+                .and_then(serde_json::Value::as_array)
+                .map(|runs| runs.iter().filter_map(serde_json::Value::as_f64).collect())
+                .unwrap_or_default();
+            Ok(Wait {
+                what,
+                median_ms,
+                runs_ms,
+                budget_ms,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for wait in &waits {
+        println!("    {:<58} median {:>8.0} ms", wait.what, wait.median_ms);
+    }
+    Ok(waits)
 }
 
 fn measure(server: &DemoServer) -> anyhow::Result<Vec<Row>> {
@@ -405,12 +538,45 @@ fn render(runs: &[Run]) -> String {
                 out.push('\n');
             }
         }
+        match &run.browser {
+            None => {}
+            Some(Err(err)) => {
+                let _ = writeln!(out, "browser part not measured: {err:#}\n");
+            }
+            Some(Ok(waits)) => {
+                let _ = writeln!(
+                    out,
+                    "| browser (headless Chromium, median of {BROWSER_RUNS}) | median | runs | budget |"
+                );
+                out.push_str("|---|---:|---|---|\n");
+                for wait in waits {
+                    let runs: Vec<String> =
+                        wait.runs_ms.iter().map(|ms| format!("{ms:.0}")).collect();
+                    let verdict = match (wait.budget_ms, wait.within()) {
+                        (Some(budget), Some(true)) => format!("≤ {budget} ms: within"),
+                        (Some(budget), _) => format!("≤ {budget} ms: OVER"),
+                        (None, _) => "—".to_owned(),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "| {} | {:.0} ms | {} | {verdict} |",
+                        wait.what,
+                        wait.median_ms,
+                        runs.join(", ")
+                    );
+                }
+                out.push('\n');
+            }
+        }
     }
     let _ = writeln!(
         out,
         "Budgets: reads ≥ {READ_BUDGET_PER_SECOND:.0} req/s and p99 ≤ {READ_BUDGET_P99_MS} ms, \
          create p99 ≤ {CREATE_BUDGET_P99_MS} ms, at {CONNECTIONS} connections ({DURATION} each, \
-         wrk -t2); × floor is req/s over `/healthz`'s on the same server."
+         wrk -t2); × floor is req/s over `/healthz`'s on the same server. Browser: a cold deep \
+         link shows the request pane within {DEEP_LINK_BUDGET_MS} ms, a keystroke in search \
+         updates the list within {SEARCH_BUDGET_MS} ms (medians; a new browser context, so an \
+         empty cache, for every visit; times taken in the page, to the frame after the change)."
     );
     out
 }
@@ -445,6 +611,16 @@ fn write_report(table: &str, runs: &[Run]) -> anyhow::Result<()> {
                 "ratioToFloor": r.per_second / r.floor.max(f64::MIN_POSITIVE),
                 "withinBudget": r.verdict(),
             })).collect::<Vec<_>>()).unwrap_or_default(),
+            "browser": run.browser.as_ref().map(|waits| match waits {
+                Ok(waits) => serde_json::json!(waits.iter().map(|w| serde_json::json!({
+                    "wait": w.what,
+                    "medianMs": w.median_ms,
+                    "runsMs": w.runs_ms,
+                    "budgetMs": w.budget_ms,
+                    "withinBudget": w.within(),
+                })).collect::<Vec<_>>()),
+                Err(err) => serde_json::json!({ "error": format!("{err:#}") }),
+            }),
         })).collect::<Vec<_>>(),
     });
     let json_path = dir.join(format!("{stamp}.json"));

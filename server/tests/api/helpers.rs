@@ -112,6 +112,7 @@ pub fn test_config(database_url: &str) -> Config {
         sign_ins_per_minute: 0,
         behind_proxy: false,
         request_timeout_seconds: 30,
+        concurrent_requests: None,
         approval_emails_per_hour: 0,
         scim_token: Some(SCIM_TOKEN.to_owned()),
     }

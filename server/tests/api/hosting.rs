@@ -1,6 +1,7 @@
 //! Serving the web app beside the API: files with their types, index.html for every other
 //! plain path (deep links, hard refreshes) and a not-found page for the rest, config.json and
-//! embed.js revalidated, JSON for unknown API paths, and the health check.
+//! embed.js revalidated, hashed files cached for good, precompressed copies to browsers that
+//! take them, JSON for unknown API paths, and the health check.
 
 use std::path::PathBuf;
 
@@ -164,5 +165,166 @@ async fn config_json_and_embed_js_are_revalidated_so_a_change_reaches_users_at_o
             "{\"changed\":true}",
             "{name}"
         );
+    }
+}
+
+/// Trunk's names for a release: the content hash makes each name's content final.
+const HASHED_JS: &str = "portal-346fbf2235da9e69.js";
+const HASHED_WASM: &str = "portal-346fbf2235da9e69_bg.wasm";
+const HASHED_CSS: &str = "portal-967e9c523a8c7ac6.css";
+
+/// A server whose static folder holds a release as `cargo xtask` leaves it: hashed files, and
+/// beside the js, wasm, css and html their `.gz` and `.br` copies (here marked by their
+/// content, so a test can tell which one was sent).
+async fn app_with_release() -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "config.json".to_owned(),
+            br#"{"apiBaseUrl":"/api/v1"}"#.to_vec(),
+        ),
+        ("embed.js".to_owned(), b"/* embed */".to_vec()),
+    ];
+    for (name, body) in [
+        ("index.html", INDEX.as_bytes()),
+        ("404.html", INDEX.as_bytes()),
+        (HASHED_JS, b"export default 1;".as_slice()),
+        (HASHED_WASM, b"\0asm\x01\0\0\0".as_slice()),
+        (HASHED_CSS, b".shell{}".as_slice()),
+    ] {
+        files.push((name.to_owned(), body.to_vec()));
+        files.push((format!("{name}.gz"), format!("gzip of {name}").into_bytes()));
+        files.push((
+            format!("{name}.br"),
+            format!("brotli of {name}").into_bytes(),
+        ));
+    }
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).expect("a file");
+    }
+    let static_dir = PathBuf::from(dir.path());
+    let app = spawn_app_with(move |c| c.static_dir = static_dir).await;
+    (app, dir)
+}
+
+async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = app.client.get(format!("{}{path}", app.address));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("an answer")
+}
+
+fn header(reply: &reqwest::Response, name: &str) -> String {
+    reply
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn hashed_files_are_kept_for_a_year_and_pages_that_change_on_deploy_are_revalidated() {
+    let (app, _files) = app_with_release().await;
+
+    for name in [HASHED_JS, HASHED_WASM, HASHED_CSS] {
+        let reply = get(&app, &format!("/{name}")).await;
+        assert_eq!(reply.status(), 200, "{name}");
+        assert_eq!(
+            header(&reply, "cache-control"),
+            "public, max-age=31536000, immutable",
+            "{name}"
+        );
+    }
+    for path in [
+        "/",
+        "/index.html",
+        "/404.html",
+        "/package/sales-crm",
+        "/config.json",
+        "/embed.js",
+        // An earlier release's script, gone: the app's page answers, and must stay fresh.
+        "/portal-0123456789abcdef.js",
+    ] {
+        let reply = get(&app, path).await;
+        assert_eq!(reply.status(), 200, "{path}");
+        assert_eq!(header(&reply, "cache-control"), "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_browser_that_takes_brotli_or_gzip_gets_the_precompressed_copy_with_the_files_type() {
+    let (app, _files) = app_with_release().await;
+
+    for (name, kind) in [
+        (HASHED_JS, "text/javascript"),
+        (HASHED_WASM, "application/wasm"),
+        (HASHED_CSS, "text/css"),
+        ("index.html", "text/html"),
+    ] {
+        let path = format!("/{name}");
+        let brotli = get_with(&app, &path, &[("accept-encoding", "gzip, deflate, br")]).await;
+        let gzip = get_with(&app, &path, &[("accept-encoding", "gzip")]).await;
+        let plain = get_with(&app, &path, &[("accept-encoding", "identity")]).await;
+
+        for (reply, encoding) in [(&brotli, "br"), (&gzip, "gzip"), (&plain, "")] {
+            assert_eq!(reply.status(), 200, "{name} {encoding}");
+            assert_eq!(header(reply, "content-encoding"), encoding, "{name}");
+            assert!(
+                header(reply, "content-type").starts_with(kind),
+                "{name} {encoding}: {}",
+                header(reply, "content-type")
+            );
+            assert!(
+                header(reply, "vary")
+                    .to_ascii_lowercase()
+                    .contains("accept-encoding"),
+                "{name} {encoding}: a cache must keep one copy per encoding"
+            );
+        }
+        assert_eq!(
+            brotli.bytes().await.expect("a body").as_ref(),
+            format!("brotli of {name}").as_bytes()
+        );
+        assert_eq!(
+            gzip.bytes().await.expect("a body").as_ref(),
+            format!("gzip of {name}").as_bytes()
+        );
+        assert!(
+            !plain.bytes().await.expect("a body").starts_with(b"gzip of"),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_browser_with_the_current_copy_is_told_it_has_not_changed() {
+    let (app, _files) = app_with_release().await;
+    let path = format!("/{HASHED_CSS}");
+    let first = get(&app, &path).await;
+    let last_modified = header(&first, "last-modified");
+
+    let again = get_with(&app, &path, &[("if-modified-since", &last_modified)]).await;
+
+    assert!(!last_modified.is_empty(), "files carry Last-Modified");
+    assert_eq!(again.status(), 304);
+    assert_eq!(
+        header(&again, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+}
+
+#[tokio::test]
+async fn the_page_revalidated_stays_revalidated() {
+    let (app, _files) = app_with_release().await;
+    for path in ["/", "/index.html"] {
+        let first = get(&app, path).await;
+        let last_modified = header(&first, "last-modified");
+
+        let again = get_with(&app, path, &[("if-modified-since", &last_modified)]).await;
+
+        assert_eq!(again.status(), 304, "{path}");
+        assert_eq!(header(&again, "cache-control"), "no-cache", "{path}");
     }
 }
