@@ -35,7 +35,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 pub use crate::config::Config;
 pub use crate::state::AppState;
@@ -115,6 +115,11 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(hosts, hosts::only_served_hosts))
         .layer(from_fn_with_state(security, headers::add))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // 5xx answers are logged as warnings: a busy 503 under load is expected, and a 500
+        // logs its cause in full at error level where it happens.
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .with_state(state)
 }

@@ -87,7 +87,9 @@ impl Db {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
+            // Short: a call that cannot get a connection soon is answered 503 busy (with
+            // Retry-After) rather than queued behind the others for seconds.
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
