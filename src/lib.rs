@@ -7,7 +7,6 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod format;
-pub mod json;
 pub mod load;
 pub mod pages;
 pub mod paging;
