@@ -4,27 +4,35 @@
 
 use std::cell::OnceCell;
 
-use portal_api::codec::{Decode, Members, Value};
+use serde::Deserialize;
 
-/// What `config.json` may say. Every field has a default that suits the server-hosted portal.
-#[derive(Debug, Clone, PartialEq)]
+/// What `config.json` may say. Every field has a default that suits the server-hosted portal;
+/// any other field is refused as a typo.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object")]
 pub struct RuntimeConfig {
     /// Where the API is: absolute (`https://api.example.com/api/v1`) or relative to the page
     /// (`/api/v1`, the default).
+    #[serde(default = "default_api_base_url")]
     pub api_base_url: String,
     /// The portal's address as people reach it; the package links shown for sharing start
     /// with it. Default: where the page was loaded from.
+    #[serde(default)]
     pub public_url: Option<String>,
     /// The name in the header and the tab title.
+    #[serde(default = "default_product_name")]
     pub product_name: String,
     /// An image shown before the name in the header.
+    #[serde(default)]
     pub logo_url: Option<String>,
     /// The OpenID Connect issuer and client, for sign-in where demo sign-in is off.
+    #[serde(default)]
     pub oidc: Option<Oidc>,
 }
 
 /// An OpenID Connect provider.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, expecting = "an object")]
 pub struct Oidc {
     pub issuer: String,
     pub client_id: String,
@@ -35,39 +43,39 @@ pub struct Oidc {
 }
 
 impl RuntimeConfig {
-    /// The fields `config.json` may have; any other is refused as a typo.
-    const FIELDS: [&'static str; 5] = ["apiBaseUrl", "publicUrl", "productName", "logoUrl", "oidc"];
-}
-
-impl Decode for RuntimeConfig {
-    fn decode<V: Value>(value: &V) -> Result<Self, String> {
-        let m = Members(value);
-        m.only(&Self::FIELDS)?;
-        Ok(Self {
-            api_base_url: m
-                .optional("apiBaseUrl")?
-                .unwrap_or_else(|| portal_api::API_PREFIX.to_owned()),
-            public_url: m.optional("publicUrl")?,
-            product_name: m
-                .optional("productName")?
-                .unwrap_or_else(|| "Access Portal".to_owned()),
-            logo_url: m.optional("logoUrl")?,
-            oidc: m.optional("oidc")?,
+    /// Read the text of `config.json`. The error names the field that is wrong and where:
+    /// "`oidc`: unknown field `clientID`, expected `issuer` or `clientId`".
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        // serde also reads a struct from an array, field by field in order; in a file that a
+        // person writes every setting is named.
+        if value.is_array() {
+            return Err("expected an object of named settings, not an array".to_owned());
+        }
+        if value.get("oidc").is_some_and(serde_json::Value::is_array) {
+            return Err("`oidc`: expected an object of named settings, not an array".to_owned());
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let mut path: Vec<String> = e.path().iter().map(ToString::to_string).collect();
+            let message = e.into_inner().to_string();
+            // The message names an unknown field itself; its path is the object it is in.
+            if message.starts_with("unknown field") {
+                path.pop();
+            }
+            match path.as_slice() {
+                [] => message,
+                _ => format!("`{}`: {message}", path.join(".")),
+            }
         })
     }
 }
 
-impl Decode for Oidc {
-    fn decode<V: Value>(value: &V) -> Result<Self, String> {
-        let m = Members(value);
-        m.only(&["issuer", "clientId", "scopes", "resource"])?;
-        Ok(Self {
-            issuer: m.required("issuer")?,
-            client_id: m.required("clientId")?,
-            scopes: m.optional("scopes")?,
-            resource: m.optional("resource")?,
-        })
-    }
+fn default_api_base_url() -> String {
+    portal_api::API_PREFIX.to_owned()
+}
+
+fn default_product_name() -> String {
+    "Access Portal".to_owned()
 }
 
 /// The configuration and base path in force, set once by `load`.
@@ -111,7 +119,7 @@ pub async fn load() -> Result<RuntimeConfig, String> {
             ));
         }
     };
-    let config: RuntimeConfig = crate::json::from_str(&text)
+    let config = RuntimeConfig::from_json(&text)
         .map_err(|e| format!("The portal's configuration file {url} is not valid: {e}."))?;
     let api = resolve(&config.api_base_url, &base_uri)?
         .trim_end_matches('/')
@@ -210,4 +218,73 @@ fn resolve(url: &str, base: &str) -> Result<String, String> {
     web_sys::Url::new_with_base(url, base)
         .map(|u| u.href())
         .map_err(|_| format!("`{url}` is not a valid address"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_config_json_gives_the_server_hosted_defaults() {
+        let config = RuntimeConfig::from_json("{}").unwrap();
+        assert_eq!(config.api_base_url, "/api/v1");
+        assert_eq!(config.product_name, "Access Portal");
+        assert_eq!(config.public_url, None);
+        assert_eq!(config.oidc, None);
+    }
+
+    #[test]
+    fn every_field_of_config_json_is_read() {
+        let config = RuntimeConfig::from_json(
+            r#"{"apiBaseUrl": "https://api.example.com/api/v1", "publicUrl": "https://portal.example.com/",
+                "productName": "My Access", "logoUrl": "logo.svg",
+                "oidc": {"issuer": "https://login.example.com", "clientId": "portal",
+                         "scopes": "openid profile", "resource": "api://portal"}}"#,
+        )
+        .unwrap();
+        assert_eq!(config.api_base_url, "https://api.example.com/api/v1");
+        assert_eq!(
+            config.public_url.as_deref(),
+            Some("https://portal.example.com/")
+        );
+        assert_eq!(config.product_name, "My Access");
+        assert_eq!(config.logo_url.as_deref(), Some("logo.svg"));
+        assert_eq!(
+            config.oidc,
+            Some(Oidc {
+                issuer: "https://login.example.com".into(),
+                client_id: "portal".into(),
+                scopes: Some("openid profile".into()),
+                resource: Some("api://portal".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn a_misspelt_field_is_refused_by_name() {
+        let err = RuntimeConfig::from_json(r#"{"apiBaseUrl": "/api/v1", "apiBaseUrll": "typo"}"#)
+            .unwrap_err();
+        assert!(err.starts_with("unknown field `apiBaseUrll`"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_field_inside_oidc_is_refused_with_its_path() {
+        let err = RuntimeConfig::from_json(
+            r#"{"oidc": {"issuer": "https://login.example.com", "clientID": "portal"}}"#,
+        )
+        .unwrap_err();
+        assert!(err.starts_with("`oidc`: unknown field `clientID`"), "{err}");
+    }
+
+    #[test]
+    fn a_config_json_that_is_not_an_object_says_an_object_is_expected() {
+        for text in [
+            r#"["apiBaseUrl"]"#,
+            r#""/api/v1""#,
+            r#"{"oidc": ["https://login.example.com", "portal"]}"#,
+        ] {
+            let err = RuntimeConfig::from_json(text).unwrap_err();
+            assert!(err.contains("expected an object"), "{text}: {err}");
+        }
+    }
 }

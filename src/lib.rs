@@ -1,13 +1,14 @@
 //! Access Portal's web app: the router, the shell around every page, and what pages share.
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
 
 pub mod api;
 pub mod components;
 pub mod config;
 pub mod embed;
 pub mod format;
-pub mod json;
 pub mod load;
 pub mod pages;
 pub mod paging;
@@ -32,57 +33,93 @@ use session::Session;
 pub fn App(config: RuntimeConfig) -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
-    routing::provide_location();
     let name = config.product_name.clone();
     let logo = config
         .logo_url
         .clone()
         .map(|src| view! { <img class="logo" src=src alt="" /> });
     provide_context(config);
-    // Built anew only when someone signs in or out, not when the user is switched.
-    let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
     // In another page's frame: no header (the host page has its own), the user beside the
     // navigation, and the frame told how tall the portal is.
     let framed = config::framed();
     if framed {
         components::frame_height::report_height();
     }
-    let header = (!framed).then(|| {
+    let shell = move || {
+        // Inside `<Router>` on the app's own page: the route, and every link, follow it.
+        routing::provide_location();
+        let header = (!framed).then(|| {
+            view! {
+                <header class="topbar">
+                    <components::link::Link href="/" attr:class="brand">{logo}{name}</components::link::Link>
+                    <span class="spacer"></span>
+                    <UserMenu/>
+                </header>
+            }
+        });
         view! {
-            <header class="topbar">
-                <components::link::Link href="/" attr:class="brand">{logo}{name}</components::link::Link>
-                <span class="spacer"></span>
-                <UserMenu/>
-            </header>
-        }
-    });
-    view! {
         <div class="shell" class:framed=framed>
             {header}
             <Nav/>
             {framed.then(|| view! { <div class="framed-user"><UserMenu/></div> })}
             <main class="content" id="main">
-                {move || if signed_in.get() { view! { <Pages/> }.into_any() } else { view! { <SignIn/> }.into_any() }}
+                <Pages/>
             </main>
         </div>
+        }
+    };
+    if config::embedded() {
+        shell().into_any()
+    } else {
+        view! { <Router base=config::base_path()>{shell()}</Router> }.into_any()
     }
 }
 
-/// The page of the route in force, built anew when the route names another page or another
-/// id, and kept while only the query changes (a search, a filter).
+/// The page of the route in force: leptos_router's `<Routes>` on the app's own page; embedded,
+/// the page [`routing::Page`] matches in the fragment. Each is built anew when the route
+/// names another page, and kept while only the query changes (a search, a filter).
 #[component]
 fn Pages() -> impl IntoView {
-    let location = routing::use_location();
-    let page = Memo::new(move |_| location.get().page());
-    move || match page.get() {
-        Page::Catalog => view! { <CatalogPage/> }.into_any(),
-        Page::Package(_) => view! { <PackagePage/> }.into_any(),
-        Page::Access => view! { <AccessPage/> }.into_any(),
-        Page::Requests => view! { <RequestsPage/> }.into_any(),
-        Page::Request(_) => view! { <RequestPage/> }.into_any(),
-        Page::Approvals => view! { <ApprovalsPage/> }.into_any(),
-        Page::Approval(_) => view! { <ApprovalPage/> }.into_any(),
-        Page::NotFound => view! { <NotFoundPage/> }.into_any(),
+    if config::embedded() {
+        let location = routing::use_location();
+        let page = Memo::new(move |_| location.get().page());
+        return signed_in(move || match page.get() {
+            Page::Catalog => view! { <CatalogPage/> }.into_any(),
+            Page::Package(_) => view! { <PackagePage/> }.into_any(),
+            Page::Access => view! { <AccessPage/> }.into_any(),
+            Page::Requests => view! { <RequestsPage/> }.into_any(),
+            Page::Request(_) => view! { <RequestPage/> }.into_any(),
+            Page::Approvals => view! { <ApprovalsPage/> }.into_any(),
+            Page::Approval(_) => view! { <ApprovalPage/> }.into_any(),
+            Page::NotFound => view! { <NotFoundPage/> }.into_any(),
+        })
+        .into_any();
+    }
+    view! {
+        <Routes fallback=|| signed_in(NotFoundPage)>
+            <Route path=path!("/") view=|| signed_in(CatalogPage)/>
+            <Route path=path!("/package/:id") view=|| signed_in(PackagePage)/>
+            <Route path=path!("/access") view=|| signed_in(AccessPage)/>
+            <Route path=path!("/requests") view=|| signed_in(RequestsPage)/>
+            <Route path=path!("/requests/:id") view=|| signed_in(RequestPage)/>
+            <Route path=path!("/approvals") view=|| signed_in(ApprovalsPage)/>
+            <Route path=path!("/approvals/:id") view=|| signed_in(ApprovalPage)/>
+        </Routes>
+    }
+    .into_any()
+}
+
+/// The page, or the sign-in page in its place while nobody is signed in; built anew only when
+/// someone signs in or out, not when the user is switched.
+fn signed_in<V: IntoView + 'static>(page: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
+    let session = session::use_session();
+    let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
+    move || {
+        if signed_in.get() {
+            page().into_any()
+        } else {
+            view! { <SignIn/> }.into_any()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Talking to the server from a page: [`Load`] fetches what the page shows, and fetches it
-//! again when a signal it read changes or on `refetch`; [`Submit`] sends what the user did,
-//! once at a time.
+//! again when a signal it read changes or on `refetch`, and [`Load::view`] shows it as every
+//! page does (loading, not found, the error with "Try again", loaded); [`Submit`] sends what
+//! the user did, once at a time.
 //!
 //! Leptos's `LocalResource` and `Action` do the same on its async machinery, which is compiled
 //! anew for every kind of answer; these two keep that machinery out of the download (about
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiResult;
+use crate::components::loading::{ErrorNotice, Loading};
 
 /// What a page loads: `None` until the first answer; afterwards the latest answer, kept
 /// while a newer one is on its way.
@@ -65,6 +67,41 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
     /// Fetch again, keeping the current answer on show until the new one comes.
     pub fn refetch(self) {
         self.again.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Load<T> {
+    /// The page's view of what it loads: "Loading…" until the first answer, the server's
+    /// message with "Try again" when the call failed, and `loaded` with the answer.
+    pub fn view<V: IntoView + 'static>(
+        self,
+        loaded: impl Fn(T) -> V + Send + Sync + 'static,
+    ) -> impl IntoView {
+        self.shown(None::<fn()>, loaded)
+    }
+
+    /// As [`Load::view`], and `not_found` where the server has nothing at the address (404).
+    pub fn view_or_not_found<N: IntoView + 'static, V: IntoView + 'static>(
+        self,
+        not_found: impl Fn() -> N + Send + Sync + 'static,
+        loaded: impl Fn(T) -> V + Send + Sync + 'static,
+    ) -> impl IntoView {
+        self.shown(Some(not_found), loaded)
+    }
+
+    fn shown<N: IntoView + 'static, V: IntoView + 'static>(
+        self,
+        not_found: Option<impl Fn() -> N + Send + Sync + 'static>,
+        loaded: impl Fn(T) -> V + Send + Sync + 'static,
+    ) -> impl IntoView {
+        move || match self.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(err)) => match (&not_found, err.status()) {
+                (Some(not_found), Some(404)) => not_found().into_any(),
+                _ => view! { <ErrorNotice error=err retry=move || self.refetch()/> }.into_any(),
+            },
+            Some(Ok(answer)) => loaded(answer).into_any(),
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! Lists that load a page at a time: the first page on demand, more on "Show more", and
-//! answers to a superseded load dropped.
+//! answers to a superseded load dropped; and how a page shows such a list.
 
 use std::future::Future;
 
@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use portal_api::Page;
 
 use crate::api::{ApiError, ApiResult};
+use crate::components::loading::{ErrorNotice, Loading};
 
 /// The items loaded so far, the cursor of the next page, the count of all where known, and
 /// whether a load runs or failed.
@@ -77,6 +78,31 @@ impl<T: Send + Sync + 'static> Paged<T> {
             }
             self.loading.set(false);
         });
+    }
+
+    /// The page's view of the list, as [`crate::load::Load::view`] shows a single answer:
+    /// "Loading…" until the first page, the server's message with "Try again" (which loads
+    /// again what failed: the first page, or the next), `empty` when there is nothing to list,
+    /// and `loaded` once there is.
+    pub fn view<E: IntoView + 'static, V: IntoView + 'static>(
+        self,
+        load: impl Fn(bool) + Copy + Send + Sync + 'static,
+        empty: impl Fn() -> E + Send + Sync + 'static,
+        loaded: impl Fn() -> V + Send + Sync + 'static,
+    ) -> impl IntoView {
+        move || {
+            if let Some(err) = self.error.get() {
+                let more = !self.items.with_untracked(Vec::is_empty);
+                return view! { <ErrorNotice error=err retry=move || load(more)/> }.into_any();
+            }
+            if self.items.with(Vec::is_empty) {
+                if self.loading.get() {
+                    return view! { <Loading/> }.into_any();
+                }
+                return empty().into_any();
+            }
+            loaded().into_any()
+        }
     }
 
     /// Whether there is a further page.

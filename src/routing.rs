@@ -1,19 +1,28 @@
-//! Where the app's routes live, and reading and writing them.
+//! The route in force, read and changed; and the app's routes matched with leptos_router's
+//! `path!` where `<Routes>` (in lib.rs) cannot serve: the script embed.
 //!
-//! On its own page a route is the address's path under the base path (`/access/package/42`);
-//! embedded in someone else's page it is the fragment (`/intranet/start#/package/42`), and the
-//! host's path and query are never touched. [`Location`] holds the route in force and follows
-//! the address on the browser's `popstate` and `hashchange`; [`navigate`] changes both. (A
-//! router crate would do the same for the first case only, at several times the download.)
+//! On its own page a route is the address's path under the base path (`/access/package/42`),
+//! followed by leptos_router's `<Router>`; embedded in someone else's page it is the fragment
+//! (`/intranet/start#/package/42`), and the host's path and query are never touched.
+//! `<Router>` follows the path only and takes over every link of the page it runs in, so the
+//! script embed follows the fragment itself and matches its pages with this `path!` table.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, PartialPathMatch, PossibleRouteMatch, path};
 use wasm_bindgen::JsValue;
+
+/// `<Router>`'s navigation, kept for `navigate`.
+type Navigate = Rc<dyn Fn(&str, NavigateOptions)>;
 
 thread_local! {
     // `navigate` is called from event handlers and timers, where no reactive owner is at hand.
     static CURRENT: Cell<Option<Location>> = const { Cell::new(None) };
+    // On the app's own page, `<Router>`'s navigation.
+    static ROUTER: RefCell<Option<Navigate>> = const { RefCell::new(None) };
 }
 
 /// An app path and its query: `/requests` and `?state=denied`.
@@ -40,18 +49,7 @@ impl Route {
 
     /// The page this route shows.
     pub fn page(&self) -> Page {
-        let segments: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
-        let id = |s: &str| String::from(js_decode(s));
-        match segments.as_slice() {
-            [] => Page::Catalog,
-            ["package", id_] => Page::Package(id(id_)),
-            ["access"] => Page::Access,
-            ["requests"] => Page::Requests,
-            ["requests", id_] => Page::Request(id(id_)),
-            ["approvals"] => Page::Approvals,
-            ["approvals", id_] => Page::Approval(id(id_)),
-            _ => Page::NotFound,
-        }
+        Page::at(&self.path)
     }
 
     /// The value of `key` in the query, if it is there.
@@ -75,20 +73,65 @@ pub enum Page {
     NotFound,
 }
 
-/// The route in force, shared by context.
+impl Page {
+    /// The page of an app path: `/package/sales-crm` is `Package("sales-crm")`.
+    pub fn at(path: &str) -> Self {
+        if let Some(id) = id(path!("/package/:id").test(path)) {
+            Self::Package(id)
+        } else if whole(path!("/access").test(path)).is_some() {
+            Self::Access
+        } else if whole(path!("/requests").test(path)).is_some() {
+            Self::Requests
+        } else if let Some(id) = id(path!("/requests/:id").test(path)) {
+            Self::Request(id)
+        } else if whole(path!("/approvals").test(path)).is_some() {
+            Self::Approvals
+        } else if let Some(id) = id(path!("/approvals/:id").test(path)) {
+            Self::Approval(id)
+        } else if matches!(path, "" | "/") {
+            Self::Catalog
+        } else {
+            Self::NotFound
+        }
+    }
+}
+
+/// A match of the whole path (a trailing slash allowed), not of its beginning only.
+fn whole(found: Option<PartialPathMatch<'_>>) -> Option<PartialPathMatch<'_>> {
+    found.filter(|m| matches!(m.remaining(), "" | "/"))
+}
+
+/// The `:id` of a whole match, percent-decoded.
+fn id(found: Option<PartialPathMatch<'_>>) -> Option<String> {
+    let (_, id) = whole(found)?.params().into_iter().next()?;
+    Some(
+        percent_encoding::percent_decode_str(&id)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+/// The route in force, shared by context: `<Router>`'s path under the base path, or the
+/// fragment when embedded.
 #[derive(Debug, Clone, Copy)]
-pub struct Location(RwSignal<Route>);
+pub struct Location {
+    route: Signal<Route>,
+    /// Embedded, the route is ours to keep: set from the fragment and by `navigate`.
+    fragment: Option<RwSignal<Route>>,
+}
 
 impl Location {
     fn set(self, route: Route) {
-        if self.0.with_untracked(|r| *r != route) {
-            self.0.set(route);
+        if let Some(fragment) = self.fragment
+            && fragment.with_untracked(|r| *r != route)
+        {
+            fragment.set(route);
         }
     }
 
     /// The route, tracked.
     pub fn get(self) -> Route {
-        self.0.get()
+        self.route.get()
     }
 
     /// Whether the route is the app path `href` (`exact`) or below it, tracked.
@@ -98,7 +141,7 @@ impl Location {
             .next()
             .unwrap_or("")
             .trim_end_matches('/');
-        self.0.with(|r| {
+        self.route.with(|r| {
             let path = r.path.trim_end_matches('/');
             // Every path is below the root: only the root itself shows it.
             path == target
@@ -117,13 +160,47 @@ pub fn use_location() -> Location {
 }
 
 /// Start following the address: the [`Location`] is provided to everything built after this
-/// under the same owner.
+/// under the same owner. On the app's own page this must run inside `<Router>`.
 pub fn provide_location() {
-    let location = Location(RwSignal::new(from_address().unwrap_or_default()));
+    let location = if crate::config::embedded() {
+        follow_fragment()
+    } else {
+        follow_router()
+    };
     provide_context(location);
     CURRENT.with(|c| c.set(Some(location)));
+}
+
+fn follow_router() -> Location {
+    let router = leptos_router::hooks::use_location();
+    let navigate = use_navigate();
+    ROUTER.with(|r| *r.borrow_mut() = Some(Rc::new(navigate)));
+    let base = crate::config::base_path();
+    let route = Memo::new(move |_| {
+        let search = router.search.get();
+        Route {
+            path: router.pathname.with(|path| under_base(path, &base)),
+            query: if search.is_empty() {
+                String::new()
+            } else {
+                format!("?{search}")
+            },
+        }
+    });
+    Location {
+        route: route.into(),
+        fragment: None,
+    }
+}
+
+fn follow_fragment() -> Location {
+    let fragment = RwSignal::new(from_fragment().unwrap_or_default());
+    let location = Location {
+        route: fragment.into(),
+        fragment: Some(fragment),
+    };
     let follow = move |_| {
-        if let Some(route) = from_address() {
+        if let Some(route) = from_fragment() {
             location.set(route);
         }
     };
@@ -133,40 +210,43 @@ pub fn provide_location() {
         on_pop.remove();
         on_hash.remove();
     });
+    location
 }
 
 /// Show the app path `to` (`/package/42`, `/?search=crm`): a new history entry that starts
 /// at the top of the page, or (`replace`, as filters do) the current entry rewritten in place.
 pub fn navigate(to: &str, replace: bool) {
     let route = Route::parse(to);
+    let address = crate::config::to(&format!("{}{}", route.path, route.query));
+    // A link to the page on show adds no history entry, so Back still leaves it.
+    let here = CURRENT
+        .with(Cell::get)
+        .is_some_and(|l| l.route.with_untracked(|r| *r == route));
+    if let Some(router) = ROUTER.with(|r| r.borrow().clone()) {
+        let options = NavigateOptions {
+            resolve: false,
+            replace: replace || here,
+            scroll: !replace,
+            ..NavigateOptions::default()
+        };
+        return router(&address, options);
+    }
     let window = window();
     if let Ok(history) = window.history() {
-        let address = crate::config::to(&format!("{}{}", route.path, route.query));
-        let address = if crate::config::embedded() {
-            // The host page's own path and query, with the route as the fragment.
-            let location = window.location();
-            format!(
-                "{}{}{address}",
-                location.pathname().unwrap_or_default(),
-                location.search().unwrap_or_default()
-            )
-        } else {
-            address
-        };
-        // A link to the page on show adds no history entry, so Back still leaves it.
-        let here = CURRENT
-            .with(Cell::get)
-            .is_some_and(|l| l.0.with_untracked(|r| *r == route));
+        // The host page's own path and query, with the route as the fragment.
+        let location = window.location();
+        let address = format!(
+            "{}{}{address}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
         let _ = if replace || here {
             history.replace_state_with_url(&JsValue::NULL, "", Some(&address))
         } else {
             history.push_state_with_url(&JsValue::NULL, "", Some(&address))
         };
     }
-    // A new page starts at the top; embedded, the window is the host page's and stays put.
-    if !replace && !crate::config::embedded() {
-        window.scroll_to_with_x_and_y(0.0, 0.0);
-    }
+    // Embedded, the window is the host page's and stays put.
     if let Some(location) = CURRENT.with(Cell::get) {
         location.set(route);
     }
@@ -184,32 +264,93 @@ pub fn use_route_id() -> Memo<String> {
 /// The value of `key` in the current route's query, tracked.
 pub fn use_query(key: &'static str) -> Memo<Option<String>> {
     let location = use_location();
-    Memo::new(move |_| location.0.with(|r| r.query_value(key)))
+    Memo::new(move |_| location.route.with(|r| r.query_value(key)))
 }
 
-/// The route the address shows now; `None` for a fragment that is not a route (the host
+/// The route the fragment shows now; `None` for a fragment that is not a route (the host
 /// page's own `#section`), which leaves the route as it was.
-fn from_address() -> Option<Route> {
-    let location = window().location();
-    if crate::config::embedded() {
-        let hash = location.hash().ok()?;
-        return match hash.strip_prefix('#').unwrap_or(&hash) {
-            "" => Some(Route::parse("/")),
-            route if route.starts_with('/') => Some(Route::parse(route)),
-            _ => None,
-        };
+fn from_fragment() -> Option<Route> {
+    let hash = window().location().hash().ok()?;
+    match hash.strip_prefix('#').unwrap_or(&hash) {
+        "" => Some(Route::parse("/")),
+        route if route.starts_with('/') => Some(Route::parse(route)),
+        _ => None,
     }
-    let path = location.pathname().ok()?;
-    let path = path
-        .strip_prefix(&crate::config::base_path())
-        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
-        .unwrap_or(&path);
-    Some(Route {
-        path: if path.is_empty() { "/" } else { path }.to_owned(),
-        query: location.search().unwrap_or_default(),
-    })
 }
 
-fn js_decode(segment: &str) -> js_sys::JsString {
-    js_sys::decode_uri_component(segment).unwrap_or_else(|_| segment.into())
+/// The app path of an address's path: `/access/requests` under `/access` is `/requests`.
+fn under_base(path: &str, base: &str) -> String {
+    let path = path
+        .strip_prefix(base)
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        .unwrap_or(path);
+    if path.is_empty() { "/" } else { path }.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_route_opens_its_page() {
+        assert_eq!(Page::at("/"), Page::Catalog);
+        assert_eq!(
+            Page::at("/package/sales-crm"),
+            Page::Package("sales-crm".into())
+        );
+        assert_eq!(Page::at("/access"), Page::Access);
+        assert_eq!(Page::at("/requests"), Page::Requests);
+        assert_eq!(Page::at("/requests/r-7"), Page::Request("r-7".into()));
+        assert_eq!(Page::at("/approvals"), Page::Approvals);
+        assert_eq!(Page::at("/approvals/r-7"), Page::Approval("r-7".into()));
+    }
+
+    #[test]
+    fn a_trailing_slash_opens_the_same_page() {
+        assert_eq!(Page::at("/requests/"), Page::Requests);
+        assert_eq!(
+            Page::at("/package/sales-crm/"),
+            Page::Package("sales-crm".into())
+        );
+    }
+
+    #[test]
+    fn an_id_in_the_address_is_read_percent_decoded() {
+        assert_eq!(
+            Page::at("/package/sales%20crm"),
+            Page::Package("sales crm".into())
+        );
+    }
+
+    #[test]
+    fn an_address_that_is_no_route_shows_not_found() {
+        for path in [
+            "/nope",
+            "/package",
+            "/package/a/b",
+            "/requests/r-7/x",
+            "/accessories",
+        ] {
+            assert_eq!(Page::at(path), Page::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_route_is_read_with_its_query_and_without_its_fragment() {
+        let route = Route::parse("/package/42?resubmit=7#top");
+        assert_eq!(route.path, "/package/42");
+        assert_eq!(route.query, "?resubmit=7");
+        assert_eq!(Route::parse("").path, "/");
+        assert_eq!(Route::parse("/requests?").query, "");
+    }
+
+    #[test]
+    fn the_app_path_is_read_under_the_base_path() {
+        assert_eq!(under_base("/access/requests", "/access"), "/requests");
+        assert_eq!(under_base("/access", "/access"), "/");
+        assert_eq!(under_base("/access/", "/access"), "/");
+        // Only a whole folder is the base: /accessories is not under /access.
+        assert_eq!(under_base("/accessories", "/access"), "/accessories");
+        assert_eq!(under_base("/requests", ""), "/requests");
+    }
 }

@@ -5,34 +5,15 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use portal_api::User;
-use portal_api::codec::{Build, Decode, Encode, Members, Value};
+use serde::{Deserialize, Serialize};
 
 const STORAGE_KEY: &str = "access-portal.session";
 
 /// The signed-in user and their bearer token.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignedIn {
     pub token: String,
     pub user: User,
-}
-
-impl Encode for SignedIn {
-    fn encode<B: Build>(&self) -> B {
-        B::object(vec![
-            ("token", B::string(&self.token)),
-            ("user", self.user.encode()),
-        ])
-    }
-}
-
-impl Decode for SignedIn {
-    fn decode<V: Value>(value: &V) -> Result<Self, String> {
-        let m = Members(value);
-        Ok(Self {
-            token: m.required("token")?,
-            user: m.required("user")?,
-        })
-    }
 }
 
 /// The session, shared by context; `None` while nobody is signed in.
@@ -55,8 +36,10 @@ impl Session {
     /// Start acting as `user`.
     pub fn sign_in(self, token: String, user: User) {
         let signed_in = SignedIn { token, user };
-        if let Some(storage) = storage() {
-            let _ = storage.set_item(STORAGE_KEY, &crate::json::to_string(&signed_in));
+        if let Some(storage) = storage()
+            && let Ok(json) = serde_json::to_string(&signed_in)
+        {
+            let _ = storage.set_item(STORAGE_KEY, &json);
         }
         self.0.set(Some(signed_in));
     }
@@ -91,7 +74,7 @@ pub fn expire() {
 
 fn read_storage() -> Option<SignedIn> {
     let json = storage()?.get_item(STORAGE_KEY).ok()??;
-    crate::json::from_str(&json).ok()
+    serde_json::from_str(&json).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -8,7 +8,6 @@
 mod approval;
 mod assignment;
 mod auth;
-pub mod codec;
 mod names;
 mod package;
 mod page;

@@ -6,7 +6,9 @@ use crate::routing::{navigate, use_location};
 
 /// A link to an app path ("/package/42"): its address is where the app is hosted
 /// (`/access/package/42`, or `#/package/42` when embedded), a plain click changes the route in
-/// place, and it is marked `aria-current="page"` on its route.
+/// place (through `<Router>` on the app's own page), and it is marked `aria-current="page"` on
+/// its route. (leptos_router's `<A>` would add a history entry for a link to the page on show
+/// after Back and Forward; this link replaces the entry instead, so Back still leaves.)
 #[component]
 pub fn Link(
     #[prop(into)] href: String,
@@ -32,6 +34,7 @@ pub fn Link(
         {
             return;
         }
+        // Handled on the link itself, before `<Router>` sees the click on the window.
         ev.prevent_default();
         navigate(&href, false);
     };

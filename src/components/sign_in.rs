@@ -4,7 +4,6 @@ use leptos::prelude::*;
 use portal_api::User;
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading};
 use crate::load::{Load, Submit};
 use crate::session::use_session;
 
@@ -23,15 +22,11 @@ pub fn SignIn() -> impl IntoView {
             Ok::<(), api::ApiError>(())
         }
     });
-    let list = move || {
-        match users.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) if err.status() == Some(404) => view! {
+    let list = users.view_or_not_found(
+        || view! {
             <p class="notice">"Demo sign-in is turned off on this server, and no other sign-in is configured."</p>
-        }
-        .into_any(),
-        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || users.refetch()/> }.into_any(),
-        Some(Ok(users)) => view! {
+        },
+        move |users| view! {
             <ul class="people">
                 {users
                     .into_iter()
@@ -58,10 +53,8 @@ pub fn SignIn() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
-        }
-        .into_any(),
-    }
-    };
+        },
+    );
     let failed = move || {
         sign_in.value().get().and_then(Result::err).map(|err| {
             view! { <p class="field-error" role="alert">{err.message()}</p> }

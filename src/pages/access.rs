@@ -6,7 +6,6 @@ use portal_api::{Assignment, AssignmentState};
 
 use crate::api;
 use crate::components::extend::Extend;
-use crate::components::loading::{ErrorNotice, Loading};
 use crate::format;
 use crate::load::Load;
 
@@ -15,12 +14,7 @@ use crate::load::Load;
 pub fn AccessPage() -> impl IntoView {
     crate::set_title("Access I have");
     let data = Load::new(api::assignments);
-    let body = move || match data.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) => {
-            view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any()
-        }
-        Some(Ok(page)) => {
+    let body = data.view(move |page| {
             let (active, ended): (Vec<_>, Vec<_>) = page
                 .value
                 .into_iter()
@@ -41,9 +35,7 @@ pub fn AccessPage() -> impl IntoView {
                     <AssignmentTable caption="Expired" rows=ended on_change=move || data.refetch()/>
                 })}
             }
-            .into_any()
-        }
-    };
+    });
     view! {
         <h1>"Access I have"</h1>
         {body}

@@ -7,7 +7,6 @@ use portal_api::{AssignmentRequest, Decision, DecisionKind, RequestState, StageS
 
 use crate::api;
 use crate::components::field::Field;
-use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
@@ -26,18 +25,13 @@ pub fn ApprovalPage() -> impl IntoView {
     // What the last decision came to; kept here because the request view below is rebuilt
     // when the request is reloaded after a decision.
     let outcome = RwSignal::new(None::<Outcome>);
-    move || {
-        match data.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) if err.status() == Some(404) => view! {
+    data.view_or_not_found(
+        || view! {
             <h1>"Request not found"</h1>
             <p>"There is no request at this link that you may decide. See " <Link href="/approvals">"Approvals"</Link> "."</p>
-        }
-        .into_any(),
-        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok(request)) => view! { <Decide request outcome on_change=move || data.refetch()/> }.into_any(),
-    }
-    }
+        },
+        move |request| view! { <Decide request outcome on_change=move || data.refetch()/> },
+    )
 }
 
 /// The end of a decision attempt, as the approver is told it.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use portal_api::AssignmentRequest;
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading, ShowMore};
+use crate::components::loading::ShowMore;
 use crate::format;
 use crate::paging::Paged;
 
@@ -21,51 +21,43 @@ pub fn ApprovalsPage() -> impl IntoView {
         });
     };
     load(false);
-    let body = move || {
-        if let Some(err) = list.error.get() {
-            let more = !list.items.with_untracked(Vec::is_empty);
-            return view! { <ErrorNotice error=err retry=move || load(more)/> }.into_any();
-        }
-        if list.items.with(Vec::is_empty) {
-            if list.loading.get() {
-                return view! { <Loading/> }.into_any();
-            }
-            return view! {
-                <div class="empty" role="status">
-                    <h2>"Nothing to approve"</h2>
-                    <p>"When someone asks for access that you approve, their request appears here."</p>
-                </div>
-            }
-            .into_any();
-        }
-        view! {
-            <p class="count" role="status">
-                {move || count_text(list.items.with(Vec::len), list.total.get())}
-            </p>
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Access package"</th>
-                        <th scope="col">"Requestor"</th>
-                        <th scope="col">"Business justification"</th>
-                        <th scope="col">"Waiting for"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || list.items.get().into_iter().map(|r| view! {
+    let body = list.view(
+        load,
+        move || view! {
+            <div class="empty" role="status">
+                <h2>"Nothing to approve"</h2>
+                <p>"When someone asks for access that you approve, their request appears here."</p>
+            </div>
+        },
+        move || {
+            view! {
+                <p class="count" role="status">
+                    {move || count_text(list.items.with(Vec::len), list.total.get())}
+                </p>
+                <table class="table">
+                    <thead>
                         <tr>
-                            <th scope="row"><Link href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</Link></th>
-                            <td>{r.requestor.display_name}</td>
-                            <td class="clip">{r.justification.unwrap_or_default()}</td>
-                            <td>{format::age(&r.created_date_time)}</td>
+                            <th scope="col">"Access package"</th>
+                            <th scope="col">"Requestor"</th>
+                            <th scope="col">"Business justification"</th>
+                            <th scope="col">"Waiting for"</th>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
-        }
-        .into_any()
-    };
+                    </thead>
+                    <tbody>
+                        {move || list.items.get().into_iter().map(|r| view! {
+                            <tr>
+                                <th scope="row"><Link href=format!("/approvals/{}", r.id)>{r.access_package.display_name}</Link></th>
+                                <td>{r.requestor.display_name}</td>
+                                <td class="clip">{r.justification.unwrap_or_default()}</td>
+                                <td>{format::age(&r.created_date_time)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
+            }
+        },
+    );
     view! {
         <h1>"Approvals"</h1>
         {body}

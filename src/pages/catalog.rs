@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use portal_api::AccessPackage;
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading, ShowMore};
+use crate::components::loading::ShowMore;
 use crate::components::package_row::PackageRow;
 use crate::paging::Paged;
 
@@ -62,17 +62,7 @@ pub fn CatalogPage() -> impl IntoView {
         timer.set_value(handle.ok());
     };
 
-    let results = move || {
-        if let Some(err) = list.error.get() {
-            let more = !list.items.with_untracked(Vec::is_empty);
-            return view! { <ErrorNotice error=err retry=move || load(more)/> }.into_any();
-        }
-        if list.items.with(Vec::is_empty) {
-            if list.loading.get() {
-                return view! { <Loading/> }.into_any();
-            }
-            return empty_state(search.get()).into_any();
-        }
+    let results = list.view(load, move || empty_state(search.get()), move || {
         view! {
             <p class="count" role="status">{move || count_text(list.items.with(Vec::len), list.has_more())}</p>
             <ul class="package-list">
@@ -80,8 +70,7 @@ pub fn CatalogPage() -> impl IntoView {
             </ul>
             <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
         }
-        .into_any()
-    };
+    });
 
     view! {
         <h1>"Request access"</h1>

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_form::RequestForm;
 use crate::components::share_link::ShareLink;
 use crate::load::Load;
@@ -42,19 +41,14 @@ pub fn PackagePage() -> impl IntoView {
             })
         }
     });
-    move || {
-        match data.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) if err.status() == Some(404) => view! {
+    data.view_or_not_found(
+        || view! {
             <h1>"Access package not found"</h1>
             <p>"There is no access package at this link. Check the link you were sent, or find the package under "
                 <Link href="/">"Request access"</Link>"."</p>
-        }
-        .into_any(),
-        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok(loaded)) => view! { <Pane loaded/> }.into_any(),
-    }
-    }
+        },
+        |loaded| view! { <Pane loaded/> },
+    )
 }
 
 /// Everything the pane shows, fetched together.

@@ -8,7 +8,6 @@ use portal_api::{AssignmentRequest, RequestState};
 use crate::api;
 use crate::components::confirm::ConfirmButton;
 use crate::components::history::History;
-use crate::components::loading::{ErrorNotice, Loading};
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::StatusBadge;
@@ -23,18 +22,13 @@ pub fn RequestPage() -> impl IntoView {
         let id = id.get();
         async move { api::request(&id).await }
     });
-    move || {
-        match data.get() {
-        None => view! { <Loading/> }.into_any(),
-        Some(Err(err)) if err.status() == Some(404) => view! {
+    data.view_or_not_found(
+        || view! {
             <h1>"Request not found"</h1>
             <p>"There is no request of yours at this link. See " <Link href="/requests">"My requests"</Link> "."</p>
-        }
-        .into_any(),
-        Some(Err(err)) => view! { <ErrorNotice error=err retry=move || data.refetch()/> }.into_any(),
-        Some(Ok(request)) => view! { <Details request on_change=move || data.refetch()/> }.into_any(),
-    }
-    }
+        },
+        move |request| view! { <Details request on_change=move || data.refetch()/> },
+    )
 }
 
 #[component]

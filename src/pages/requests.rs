@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use portal_api::{AssignmentRequest, RequestState};
 
 use crate::api;
-use crate::components::loading::{ErrorNotice, Loading, ShowMore};
+use crate::components::loading::ShowMore;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::paging::Paged;
@@ -37,47 +37,40 @@ pub fn RequestsPage() -> impl IntoView {
         };
         crate::routing::navigate(&href, true);
     };
-    let body = move || {
-        if let Some(err) = list.error.get() {
-            return view! { <ErrorNotice error=err retry=move || load(false)/> }.into_any();
-        }
-        if list.items.with(Vec::is_empty) {
-            if list.loading.get() {
-                return view! { <Loading/> }.into_any();
-            }
-            return view! {
-                <div class="empty" role="status">
-                    <h2>"No requests"</h2>
-                    <p>{if state.get().is_some() { "None of your requests has this status." } else { "You have not requested any access yet." }}</p>
-                </div>
-            }
-            .into_any();
-        }
-        view! {
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Access package"</th>
-                        <th scope="col">"Requested"</th>
-                        <th scope="col">"Policy"</th>
-                        <th scope="col">"Status"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {move || list.items.get().into_iter().map(|r| view! {
+    let body = list.view(
+        load,
+        move || view! {
+            <div class="empty" role="status">
+                <h2>"No requests"</h2>
+                <p>{if state.get().is_some() { "None of your requests has this status." } else { "You have not requested any access yet." }}</p>
+            </div>
+        },
+        move || {
+            view! {
+                <table class="table">
+                    <thead>
                         <tr>
-                            <th scope="row"><Link href=format!("/requests/{}", r.id)>{r.access_package.display_name}</Link></th>
-                            <td>{format::date(&r.created_date_time)}</td>
-                            <td>{r.assignment_policy.display_name}</td>
-                            <td><StatusBadge state=r.state/></td>
+                            <th scope="col">"Access package"</th>
+                            <th scope="col">"Requested"</th>
+                            <th scope="col">"Policy"</th>
+                            <th scope="col">"Status"</th>
                         </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
-        }
-        .into_any()
-    };
+                    </thead>
+                    <tbody>
+                        {move || list.items.get().into_iter().map(|r| view! {
+                            <tr>
+                                <th scope="row"><Link href=format!("/requests/{}", r.id)>{r.access_package.display_name}</Link></th>
+                                <td>{format::date(&r.created_date_time)}</td>
+                                <td>{r.assignment_policy.display_name}</td>
+                                <td><StatusBadge state=r.state/></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <ShowMore loading=list.loading visible=Signal::derive(move || list.has_more()) on_click=move || load(true)/>
+            }
+        },
+    );
     view! {
         <h1>"My requests"</h1>
         <div class="toolbar">
