@@ -155,6 +155,7 @@ pub async fn sign_in(oidc: &Oidc) -> Result<(), SignInError> {
 pub async fn sign_out(oidc: &Oidc) {
     let id_token = read::<Tokens>(TOKENS_KEY).and_then(|t| t.id_token);
     forget();
+    crate::components::request_form::draft::forget_all();
     session::expire();
     let Ok(discovery) = discover(oidc).await else {
         return;

@@ -1,6 +1,7 @@
 // Journeys of signing in with the company's OpenID Provider (a real one, tests/oidc-provider.ts):
 // a deep link opened signed out comes back to its page after the provider's login page — on
-// the portal's own server, from nginx under /access/ and inside the intranet's frame; the
+// the portal's own server, from nginx under /access/, inside the intranet's frame and in the
+// script embed; the
 // manager approves after signing in the same way; the access token is renewed while a form is
 // being filled in; sign-out ends the provider's session and Back shows nothing; a refusal at
 // the provider is said in words with a Try again.
@@ -135,6 +136,28 @@ test.describe('with a short access-token lifetime', () => {
   });
 });
 
+test.describe('with a short access-token lifetime and no refresh tokens', () => {
+  test.use({ providerOptions: { accessTokenTtl: 120, noRefreshTokens: true } });
+
+  test('the token is renewed by a round trip to the provider, and the typed justification survives it', async ({ page, portal, provider }) => {
+    await page.clock.install();
+    await page.goto('/package/marketing-campaigns');
+    await signInAtProvider(page, provider, 'adele@contoso.com');
+    await openRequestForm(page, 'Marketing campaign workspace');
+    await page.getByLabel('Business justification').fill('Covering for Megan in December.');
+
+    // The page is left for the provider and comes back with a new code (no password: the
+    // provider's session lasts), which is exchanged for new tokens.
+    const roundTrip = page.waitForResponse((r) => r.url().endsWith('/token') && (r.request().postData() ?? '').includes('grant_type=authorization_code'));
+    await page.clock.fastForward('02:30');
+    expect((await roundTrip).status()).toBe(200);
+    await expect(page).toHaveURL(`${portal.url}/package/marketing-campaigns`);
+    await expect(page.getByLabel('Business justification')).toHaveValue('Covering for Megan in December.');
+    await submit(page);
+    await expect(page.getByRole('heading', { name: 'Your request is pending approval' })).toBeVisible();
+  });
+});
+
 test.describe('with a provider that refuses', () => {
   test.use({ providerOptions: { denyAll: true } });
 
@@ -182,18 +205,12 @@ test('the deep link survives the round trip from nginx under /access/', async ({
 });
 
 test('the deep link survives the round trip inside the intranet frame', async ({ page }) => {
-  const intranet = createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(readFileSync(join(root, 'tests/intranet/index.html'), 'utf8'));
-  });
-  await new Promise<void>((ok) => intranet.listen(0, '127.0.0.1', ok));
-  const address = intranet.address();
-  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const intranet = await startIntranet();
   const provider = await startProvider();
-  const portal = await startServer([...oidcFlags(provider), '--frame-ancestors', origin]);
+  const portal = await startServer([...oidcFlags(provider), '--frame-ancestors', intranet.origin]);
   try {
     await provider.register([`${portal.url}/`], [`${portal.url}/`]);
-    await page.goto(`${origin}/?portal=${encodeURIComponent(portal.url)}`);
+    await page.goto(`${intranet.origin}/?portal=${encodeURIComponent(portal.url)}`);
     const frame = page.frameLocator('#portal');
     await signInInFrame(frame, provider);
     await expect(frame.getByRole('navigation', { name: 'Main' })).toBeVisible();
@@ -208,9 +225,44 @@ test('the deep link survives the round trip inside the intranet frame', async ({
   } finally {
     await portal.stop();
     await provider.stop();
-    await new Promise((ok) => intranet.close(ok));
+    await intranet.stop();
   }
 });
+
+test('in the script embed the route in the fragment and the host page\'s query survive the round trip', async ({ page }) => {
+  const intranet = await startIntranet();
+  const provider = await startProvider();
+  const portal = await startServer([...oidcFlags(provider), '--cors-allowed-origins', intranet.origin]);
+  try {
+    const hostPage = `${intranet.origin}/script.html?portal=${encodeURIComponent(portal.url)}&team=sales`;
+    await provider.register([hostPage], [hostPage]);
+    await page.goto(hostPage);
+    await signInAtProvider(page, provider, 'adele@contoso.com');
+    await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+    await expect(page).toHaveURL(`${hostPage}#/package/company-wiki`);
+    await expect(page).toHaveTitle('Contoso Intranet');
+    await page.getByRole('button', { name: 'Request', exact: true }).click();
+    await submit(page);
+    await expect(page.getByRole('heading', { name: 'Access delivered' })).toBeVisible();
+  } finally {
+    await portal.stop();
+    await provider.stop();
+    await intranet.stop();
+  }
+});
+
+/** The sample intranet pages (tests/intranet/), served on loopback: the frame and the script embed. */
+async function startIntranet(): Promise<{ origin: string; stop: () => Promise<unknown> }> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    const file = req.url?.startsWith('/script.html') ? 'script.html' : 'index.html';
+    res.end(readFileSync(join(root, 'tests/intranet', file), 'utf8'));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { origin, stop: () => new Promise((ok) => server.close(ok)) };
+}
 
 async function signInInFrame(frame: ReturnType<Page['frameLocator']>, provider: IdentityProvider) {
   await frame.getByRole('button', { name: `Sign in with ${new URL(provider.issuer).host}` }).click();
