@@ -449,9 +449,8 @@ fn random_text(bytes: usize) -> String {
 /// SHA-256 of `text`, by the browser's SubtleCrypto.
 async fn sha256(text: &str) -> Option<Vec<u8>> {
     let subtle = web_sys::window()?.crypto().ok()?.subtle();
-    let mut bytes = text.as_bytes().to_vec();
     let promise = subtle
-        .digest_with_str_and_u8_array("SHA-256", &mut bytes)
+        .digest_with_str_and_u8_array("SHA-256", text.as_bytes())
         .ok()?;
     let digest = JsFuture::from(promise).await.ok()?;
     Some(js_sys::Uint8Array::new(&digest).to_vec())
