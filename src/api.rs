@@ -68,6 +68,12 @@ pub async fn me() -> ApiResult<User> {
     answer(call(Method::GET, "/me").build()).await
 }
 
+/// Who `token` signs in, asked before the session holds it (at the end of a sign-in).
+pub async fn me_as(token: &str) -> ApiResult<User> {
+    let call = call(Method::GET, "/me").header("Authorization", &format!("Bearer {token}"));
+    answer(call.build()).await
+}
+
 pub async fn access_packages(search: &str, cursor: Option<&str>) -> ApiResult<Page<AccessPackage>> {
     let query = [("search", Some(search)), ("cursor", cursor)];
     answer(
@@ -181,6 +187,8 @@ async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) 
             errors: vec![],
         });
     if status == 401 {
+        // Signed in again from the sign-in screen that now shows, back to this page.
+        crate::oidc::forget();
         session::expire();
     }
     Err(ApiError::Problem(problem))

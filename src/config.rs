@@ -40,6 +40,8 @@ pub struct Oidc {
     pub scopes: Option<String>,
     /// The resource (audience) to name when asking for a token.
     pub resource: Option<String>,
+    /// The provider's name on the sign-in screen ("Contoso"); by default the issuer's host.
+    pub provider_name: Option<String>,
 }
 
 impl RuntimeConfig {
@@ -148,6 +150,14 @@ pub fn api_base() -> String {
         .unwrap_or_else(|| portal_api::API_PREFIX.to_owned())
 }
 
+/// The address of the folder the app's files are in, ending with a slash
+/// (`https://portal.contoso.com/access/`).
+pub fn app_folder() -> String {
+    LOADED
+        .with(|l| l.get().map(|l| l.folder.clone()))
+        .unwrap_or_default()
+}
+
 /// The base path the app is hosted under ("" at the root, "/access" under /access/).
 pub fn base_path() -> String {
     LOADED
@@ -239,7 +249,8 @@ mod tests {
             r#"{"apiBaseUrl": "https://api.example.com/api/v1", "publicUrl": "https://portal.example.com/",
                 "productName": "My Access", "logoUrl": "logo.svg",
                 "oidc": {"issuer": "https://login.example.com", "clientId": "portal",
-                         "scopes": "openid profile", "resource": "api://portal"}}"#,
+                         "scopes": "openid profile", "resource": "api://portal",
+                         "providerName": "Contoso"}}"#,
         )
         .unwrap();
         assert_eq!(config.api_base_url, "https://api.example.com/api/v1");
@@ -256,6 +267,7 @@ mod tests {
                 client_id: "portal".into(),
                 scopes: Some("openid profile".into()),
                 resource: Some("api://portal".into()),
+                provider_name: Some("Contoso".into()),
             })
         );
     }

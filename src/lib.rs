@@ -10,6 +10,7 @@ pub mod config;
 pub mod embed;
 pub mod format;
 pub mod load;
+pub mod oidc;
 pub mod pages;
 pub mod paging;
 pub mod routing;

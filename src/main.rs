@@ -11,6 +11,8 @@ fn main() {
             Ok(config) => config,
             Err(message) => return portal::show_startup_error(&message),
         };
+        // Back from the provider: finish signing in before the app reads the address.
+        portal::oidc::start(&config).await;
         match portal::embed::host_element() {
             Some(host) => {
                 let app = move || portal::App(portal::AppProps { config }).into_any();

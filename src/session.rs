@@ -53,6 +53,39 @@ impl Session {
     }
 }
 
+/// Keep `user`, signed in with `token`, for this tab: before the app is mounted (it restores
+/// the session from storage), or while it runs.
+pub fn store(token: String, user: User) {
+    match CURRENT.with(|c| c.get()) {
+        Some(signal) => Session(signal).sign_in(token, user),
+        None => {
+            if let Some(storage) = storage()
+                && let Ok(json) = serde_json::to_string(&SignedIn { token, user })
+            {
+                let _ = storage.set_item(STORAGE_KEY, &json);
+            }
+        }
+    }
+}
+
+/// A renewed token for the same user; the pages on show stay as they are.
+pub fn replace_token(token: String) {
+    let Some(signal) = CURRENT.with(|c| c.get()) else {
+        return;
+    };
+    let Some(mut signed_in) = signal.get_untracked() else {
+        return;
+    };
+    signed_in.token = token;
+    if let Some(storage) = storage()
+        && let Ok(json) = serde_json::to_string(&signed_in)
+    {
+        let _ = storage.set_item(STORAGE_KEY, &json);
+    }
+    // The user is the same: only calls made from now on read the new token.
+    signal.update_untracked(|s| *s = Some(signed_in));
+}
+
 /// The session in context.
 pub fn use_session() -> Session {
     expect_context::<Session>()

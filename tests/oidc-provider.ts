@@ -28,6 +28,8 @@ export interface IdentityProvider {
 export interface ProviderOptions {
   /** Access token lifetime in seconds (short, to test renewal). */
   accessTokenTtl?: number;
+  /** Give no refresh tokens (as some providers do for single-page apps): renewal is a round trip. */
+  noRefreshTokens?: boolean;
   /** Refuse every sign-in with `error=access_denied`, as a user who declines would. */
   denyAll?: boolean;
 }
@@ -128,7 +130,7 @@ function configuration(options: ProviderOptions): ConstructorParameters<typeof P
       const claims = 'accountId' in token && token.accountId ? claimsOf(token.accountId as string) : undefined;
       return claims ? { name: claims.name, email: claims.email, preferred_username: claims.preferred_username } : {};
     },
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) => !options.noRefreshTokens && client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     ttl: {
       AccessToken: options.accessTokenTtl ?? 3600,

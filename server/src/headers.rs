@@ -76,7 +76,13 @@ pub fn content_security_policy(config: &Config, static_dir: &Path) -> String {
     script.extend(inline_script_hashes(static_dir));
     let app = AppOrigins::read(static_dir);
     let mut connect = vec!["'self'".to_owned()];
-    connect.extend(app.api.into_iter().chain(app.issuer));
+    // The served config.json's `oidc` is the server's own sign-in setting (spa.rs), whatever
+    // the file on disk says: the app talks to that provider.
+    let issuer = config
+        .app_sign_in()
+        .and_then(|oidc| oidc.get("issuer")?.as_str().and_then(origin))
+        .or(app.issuer);
+    connect.extend(app.api.into_iter().chain(issuer));
     let mut img = vec!["'self'".to_owned()];
     img.extend(app.logo);
     let mut frame_ancestors = vec!["'self'".to_owned()];
@@ -223,5 +229,26 @@ mod tests {
         assert_eq!(origin("/api/v1"), None);
         assert_eq!(origin("api/v1"), None);
         assert_eq!(origin("javascript:alert(1)"), None);
+    }
+
+    #[test]
+    fn the_app_may_connect_to_the_provider_the_server_signs_in_with() {
+        use clap::Parser;
+        let dir = tempfile::tempdir().expect("a folder");
+        let config = crate::config::Cli::try_parse_from([
+            "portal-server",
+            "--oidc-issuer",
+            "https://login.contoso.com/tenant/v2.0",
+            "--oidc-client-id",
+            "portal",
+        ])
+        .expect("valid flags")
+        .config;
+        let policy = content_security_policy(&config, dir.path());
+        let connect = policy
+            .split("; ")
+            .find(|d| d.starts_with("connect-src"))
+            .expect("a connect-src");
+        assert_eq!(connect, "connect-src 'self' https://login.contoso.com");
     }
 }

@@ -36,12 +36,17 @@ pub fn RequestForm(
     let choose = policies.len() > 1;
     let policies = StoredValue::new(policies);
     let selected = RwSignal::new(only);
+    // A justification typed before a sign-in round trip (the token's renewal, or sign-in
+    // again after the server refused it) is still there afterwards.
     let justification = RwSignal::new(
         prefill
             .as_ref()
             .and_then(|r| r.justification.clone())
+            .or_else(|| draft::read(&package_id))
             .unwrap_or_default(),
     );
+    let draft_of = package_id.clone();
+    Effect::new(move |_| draft::keep(&draft_of, &justification.get()));
     let specific = RwSignal::new(false);
     let start = RwSignal::new(format::today());
     let end = RwSignal::new(String::new());
@@ -55,7 +60,16 @@ pub fn RequestForm(
     // Mistakes caught before sending (a date left empty, no policy chosen).
     let local_errors = RwSignal::new(Vec::<FieldError>::new());
 
-    let submit = Submit::new(|body: &NewAssignmentRequest| api::create_request(body.clone()));
+    let submit = Submit::new(|body: &NewAssignmentRequest| {
+        let body = body.clone();
+        async move {
+            let created = api::create_request(body.clone()).await;
+            if created.is_ok() {
+                draft::forget(&body.access_package_id);
+            }
+            created
+        }
+    });
     let policy = move || {
         selected
             .get()
@@ -408,4 +422,53 @@ fn build_request(
             })
             .collect(),
     })
+}
+
+/// The justification being typed, kept for the tab (sessionStorage) per access package, until
+/// the request is sent.
+pub mod draft {
+    const PREFIX: &str = "access-portal.draft.";
+
+    /// Whether a justification is being typed for `package_id` (then its form opens at once).
+    pub fn exists(package_id: &str) -> bool {
+        read(package_id).is_some()
+    }
+
+    pub(super) fn read(package_id: &str) -> Option<String> {
+        storage()?
+            .get_item(&format!("{PREFIX}{package_id}"))
+            .ok()?
+            .filter(|text| !text.is_empty())
+    }
+
+    pub(super) fn keep(package_id: &str, text: &str) {
+        if let Some(storage) = storage() {
+            let key = format!("{PREFIX}{package_id}");
+            let _ = if text.is_empty() {
+                storage.remove_item(&key)
+            } else {
+                storage.set_item(&key, text)
+            };
+        }
+    }
+
+    pub(super) fn forget(package_id: &str) {
+        keep(package_id, "");
+    }
+
+    /// Forget every draft (the user signs out).
+    pub fn forget_all() {
+        let Some(storage) = storage() else { return };
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|key| key.starts_with(PREFIX))
+            .collect();
+        for key in keys {
+            let _ = storage.remove_item(&key);
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok()?
+    }
 }

@@ -1,17 +1,72 @@
-//! Demo sign-in: pick the person to act as.
+//! Sign-in: with the company's OpenID Provider where `config.json` names one, else demo
+//! sign-in (pick the person to act as).
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use portal_api::User;
 
 use crate::api;
+use crate::config::{Oidc, RuntimeConfig};
 use crate::load::{Load, Submit};
+use crate::oidc;
 use crate::session::use_session;
+
+/// The sign-in page that stands in for any page while nobody is signed in; the address stays,
+/// so the page asked for opens after sign-in.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    crate::set_title("Sign in");
+    match use_context::<RuntimeConfig>().and_then(|c| c.oidc) {
+        Some(provider) => view! { <ProviderSignIn provider/> }.into_any(),
+        None => view! { <DemoSignIn/> }.into_any(),
+    }
+}
+
+/// "Sign in with your work account at login.contoso.com": the button sends the user to the
+/// provider. Why the last attempt failed, if it did, is said above a Try again.
+#[component]
+fn ProviderSignIn(provider: Oidc) -> impl IntoView {
+    let name = oidc::provider_name(&provider);
+    let failure = RwSignal::new(oidc::take_failure().map(|e| e.message()));
+    let leaving = RwSignal::new(false);
+    let provider = StoredValue::new(provider);
+    let go = move |_| {
+        leaving.set(true);
+        spawn_local(async move {
+            if let Err(err) = oidc::sign_in(&provider.get_value()).await {
+                failure.set(Some(err.message()));
+                leaving.set(false);
+            }
+        });
+    };
+    let label = {
+        let name = name.clone();
+        move || {
+            if leaving.get() {
+                format!("Going to {name}…")
+            } else if failure.with(Option::is_some) {
+                "Try again".to_owned()
+            } else {
+                format!("Sign in with {name}")
+            }
+        }
+    };
+    view! {
+        <section class="sign-in">
+            <h1>"Sign in"</h1>
+            <p>"You sign in with your work account at " <strong>{name}</strong> "."</p>
+            {move || failure.get().map(|message| view! {
+                <div class="notice notice-error" role="alert"><p>{message}</p></div>
+            })}
+            <button class="btn btn-primary" disabled=move || leaving.get() on:click=go>{label}</button>
+        </section>
+    }
+}
 
 /// The demo users, each a button that signs in as them. Shown in place of any page while
 /// nobody is signed in; the address stays, so the page asked for opens after sign-in.
 #[component]
-pub fn SignIn() -> impl IntoView {
-    crate::set_title("Sign in");
+fn DemoSignIn() -> impl IntoView {
     let session = use_session();
     let users = Load::new(api::demo_users);
     let sign_in = Submit::new(move |user: &User| {

@@ -69,7 +69,9 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         earlier,
     } = loaded;
     crate::set_title(&package.display_name);
-    let open = RwSignal::new(earlier.is_some());
+    let open = RwSignal::new(
+        earlier.is_some() || crate::components::request_form::draft::exists(&package.id),
+    );
     let needs_approval = policies
         .iter()
         .any(|p| p.request_approval_settings.is_approval_required_for_add);

@@ -44,6 +44,11 @@ pub struct OidcFlags {
     #[arg(long, env = "PORTAL_OIDC_RESOURCE", global = true)]
     pub oidc_resource: Option<String>,
 
+    /// The provider's name on the app's sign-in screen ("Sign in with Contoso"); by default
+    /// the issuer's host.
+    #[arg(long, env = "PORTAL_OIDC_PROVIDER_NAME", global = true)]
+    pub oidc_provider_name: Option<String>,
+
     /// The claim that names the person, matched to the directory's `externalId`: `sub`, `oid`
     /// (Entra ID), `email`, `preferred_username` or `upn`.
     #[arg(
@@ -109,6 +114,40 @@ impl OidcFlags {
         if let Some(resource) = &self.oidc_resource {
             oidc["resource"] = json!(resource);
         }
+        if let Some(name) = &self.oidc_provider_name {
+            oidc["providerName"] = json!(name);
+        }
         Some(oidc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::config::Cli;
+
+    #[test]
+    fn the_app_names_the_provider_as_the_server_is_told_to() {
+        let flags = |extra: &[&str]| {
+            let mut args = vec![
+                "portal-server",
+                "--oidc-issuer",
+                "https://login.contoso.com/tenant/v2.0",
+                "--oidc-client-id",
+                "portal",
+            ];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args)
+                .expect("valid flags")
+                .config
+                .sign_in
+        };
+
+        let named = flags(&["--oidc-provider-name", "Contoso"]).for_app();
+        let unnamed = flags(&[]).for_app();
+
+        assert_eq!(named.expect("oidc")["providerName"], "Contoso");
+        assert!(unnamed.expect("oidc").get("providerName").is_none());
     }
 }

@@ -78,6 +78,7 @@ pub fn no_oidc() -> OidcFlags {
         oidc_audience: vec![],
         oidc_scopes: "openid profile email offline_access".to_owned(),
         oidc_resource: None,
+        oidc_provider_name: None,
         oidc_user_claim: "sub".to_owned(),
         oidc_groups_claim: "groups".to_owned(),
     }
