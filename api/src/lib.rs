@@ -31,8 +31,8 @@ pub use policy::{
 };
 pub use problem::{FieldError, Problem};
 pub use request::{
-    Answer, AnsweredQuestion, ApprovalStage, AssignmentRequest, AuditEntry, NewAssignmentRequest,
-    RequestState, RequestType, Schedule, StageStatus,
+    Answer, AnsweredQuestion, ApprovalStage, AssignmentRequest, AuditEntry, Fulfilment,
+    FulfilmentState, NewAssignmentRequest, RequestState, RequestType, Schedule, StageStatus,
 };
 pub use user::{User, UserRef};
 

@@ -2,6 +2,7 @@
 //! what a departure or a new manager changes on open requests and held access, written in the
 //! same transaction as the change that causes it.
 
+use crate::domain::fulfilment::{EventType, Removal};
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
@@ -541,6 +542,8 @@ async fn leave(conn: &mut AnyConnection, user_id: &str, at: Moment<'_>) -> sqlx:
             at: &now,
         };
         audit::record(conn, change).await?;
+        let removed = (EventType::Removed, Some(Removal::Deactivated));
+        crate::store::webhooks::enqueue(conn, &assignment_id, removed, &now).await?;
     }
     hand_over_waiting_stages(conn, user_id, at).await
 }

@@ -7,9 +7,10 @@ use portal_api::RequestState;
 use sqlx::{Any, AnyConnection, Transaction};
 
 use crate::domain::clock::format;
+use crate::domain::fulfilment::EventType;
 use crate::domain::submission::Period;
-use crate::store::Db;
 use crate::store::audit::{self, Change, EntityType};
+use crate::store::{Db, webhooks};
 
 /// Move the end of the assignment a `userExtend` request extends (bringing it back if it
 /// expired while the extension waited for approval).
@@ -100,7 +101,10 @@ pub(super) async fn deliver(conn: &mut AnyConnection, grant: Grant<'_>) -> sqlx:
         detail: Some(grant.request_id),
         at: grant.now,
     };
-    audit::record(conn, change).await
+    audit::record(&mut *conn, change).await?;
+    let granted = (EventType::Granted, None);
+    webhooks::enqueue(conn, &id, granted, grant.now).await?;
+    Ok(())
 }
 
 /// A request moving to a final state, by its requestor or by the system.
