@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use crate::helpers::{Session, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{ADMIN, Session, TestApp, spawn_app, spawn_app_with};
 
 /// The connector's signing secret in these tests.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -190,6 +190,118 @@ async fn two_server_instances_on_one_database_send_each_event_once() {
     assert_eq!(received["duplicates"], 0);
 }
 
+#[tokio::test]
+async fn an_administrator_sees_a_refused_delivery_with_its_answer_and_sends_it_again() {
+    let receiver = Receiver::start(Mode::Refuse(403), None).await;
+    let app = app_with_connector(&receiver.url).await;
+    let adele = app.sign_in("adele").await;
+    let request = adele.request_access("crm-hooks", "crm-hooks-now").await;
+    courier().run_once(&app.state).await.unwrap();
+    let admin = app.sign_in(ADMIN).await;
+
+    let listed = deliveries(&app, &admin).await;
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    let retried = app
+        .raw(
+            "POST",
+            &format!("/api/v1/webhookDeliveries/{id}/retry"),
+            Some(admin.token()),
+            None,
+        )
+        .await;
+    let again = deliveries(&app, &admin).await;
+    let retried_twice = app
+        .raw(
+            "POST",
+            &format!("/api/v1/webhookDeliveries/{id}/retry"),
+            Some(admin.token()),
+            None,
+        )
+        .await;
+
+    assert_eq!(listed[0]["state"], "failed");
+    assert_eq!(listed[0]["requestId"], request.id.as_str());
+    assert_eq!(listed[0]["resource"], "CRM");
+    assert_eq!(listed[0]["attempts"], 1);
+    assert_eq!(listed[0]["lastStatus"], 403);
+    assert!(
+        listed[0]["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("unknown user adele@contoso.com"),
+        "{listed:?}"
+    );
+    assert_eq!(retried.status, 202, "{}", retried.body);
+    assert_eq!(again[0]["state"], "pending");
+    assert!(
+        retried_twice
+            .problem(404)
+            .detail
+            .contains("only a delivery in state failed"),
+        "{}",
+        retried_twice.body
+    );
+}
+
+#[tokio::test]
+async fn someone_who_is_no_administrator_is_refused_the_deliveries() {
+    let app = spawn_app().await;
+    let adele = app.sign_in("adele").await;
+
+    let reply = app
+        .raw(
+            "GET",
+            "/api/v1/webhookDeliveries",
+            Some(adele.token()),
+            None,
+        )
+        .await;
+
+    assert!(
+        reply.problem(403).detail.contains("--admin"),
+        "{}",
+        reply.body
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_pending_sent_and_failed_webhooks() {
+    let receiver = Receiver::start(Mode::Accept, None).await;
+    let app = app_with_connector(&receiver.url).await;
+    let adele = app.sign_in("adele").await;
+    adele.request_access("crm-hooks", "crm-hooks-now").await;
+
+    let before = app.raw("GET", "/metrics", None, None).await;
+    courier().run_once(&app.state).await.unwrap();
+    let after = app.raw("GET", "/metrics", None, None).await;
+
+    assert!(
+        before.body.contains("portal_webhooks_pending 1\n"),
+        "{}",
+        before.body
+    );
+    assert!(
+        after.body.contains("portal_webhooks_pending 0\n"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("portal_webhooks_sent_total 1\n"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("portal_webhooks_failed_total 0\n"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.content_type.starts_with("text/plain"),
+        "{}",
+        after.content_type
+    );
+}
+
 /// How the test receiver answers valid events.
 #[derive(Debug, Clone, Copy)]
 enum Mode {
@@ -317,6 +429,22 @@ async fn import(app: &TestApp, text: &str) {
 
 fn courier() -> Courier {
     Courier::new().expect("a webhook worker")
+}
+
+async fn deliveries(app: &TestApp, admin: &Session) -> Vec<Value> {
+    let reply = app
+        .raw(
+            "GET",
+            "/api/v1/webhookDeliveries",
+            Some(admin.token()),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json::<Value>()["value"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 async fn fulfilment_of(session: &Session, request: &AssignmentRequest) -> Value {
