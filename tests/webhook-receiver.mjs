@@ -6,7 +6,9 @@
 //
 // Prints "listening on http://127.0.0.1:PORT" once ready. POST any path delivers an event;
 // GET /received answers what was accepted: { accepted: [{ id, event }], duplicates, badSignatures }.
-// With --refuse STATUS every valid event is answered STATUS "unknown user" instead.
+// With --refuse STATUS every valid event is answered STATUS "unknown user" instead. With
+// --hold yes the answers to valid events wait until POST /release, so a test can see the
+// portal while a delivery is on its way.
 import http from 'node:http';
 import { Webhook } from 'standardwebhooks';
 
@@ -18,6 +20,8 @@ const args = Object.fromEntries(
 );
 const webhook = new Webhook(args.secret);
 const refuse = args.refuse ? Number(args.refuse) : null;
+let hold = args.hold === 'yes';
+const held = [];
 const accepted = [];
 const seen = new Set();
 let duplicates = 0;
@@ -30,6 +34,12 @@ const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/received') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ accepted, duplicates, badSignatures }));
+      return;
+    }
+    if (req.method === 'POST' && req.url === '/release') {
+      hold = false;
+      held.splice(0).forEach((answer) => answer());
+      res.writeHead(204).end();
       return;
     }
     const body = Buffer.concat(chunks).toString('utf8');
@@ -45,14 +55,18 @@ const server = http.createServer((req, res) => {
       res.writeHead(refuse).end(`unknown user ${event.data.user.userPrincipalName}`);
       return;
     }
-    const id = req.headers['webhook-id'];
-    if (seen.has(id)) {
-      duplicates += 1;
-    } else {
-      seen.add(id);
-      accepted.push({ id, event });
-    }
-    res.writeHead(204).end();
+    const answer = () => {
+      const id = req.headers['webhook-id'];
+      if (seen.has(id)) {
+        duplicates += 1;
+      } else {
+        seen.add(id);
+        accepted.push({ id, event });
+      }
+      res.writeHead(204).end();
+    };
+    if (hold) held.push(answer);
+    else answer();
   });
 });
 

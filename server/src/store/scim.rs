@@ -2,7 +2,6 @@
 //! what a departure or a new manager changes on open requests and held access, written in the
 //! same transaction as the change that causes it.
 
-use crate::domain::fulfilment::{EventType, Removal};
 use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
@@ -12,6 +11,7 @@ use super::outbox;
 use super::sql::Sql;
 use crate::domain::clock::format;
 use crate::domain::directory::{self, ManagerStage, Via, WaitingStage};
+use crate::domain::fulfilment::{EventType, Removal};
 use crate::domain::notifications::{self as notify, Links};
 use crate::scim::schema::{GroupInput, GroupRecord, UserInput, UserRecord};
 
