@@ -34,14 +34,47 @@ pub async fn set_connector(
     Ok(())
 }
 
+/// A change of someone's access that the connectors of its package are told of.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessChange<'a> {
+    pub assignment_id: &'a str,
+    /// The request that made the change (an extension); the one that created the assignment
+    /// when `None`.
+    pub request_id: Option<&'a str>,
+    pub event: EventType,
+    /// Why access was removed, for `access.removed`.
+    pub removal: Option<Removal>,
+    pub at: &'a str,
+}
+
+impl<'a> AccessChange<'a> {
+    /// Access granted (or, for an extension by `request_id`, granted for longer).
+    pub fn granted(assignment_id: &'a str, request_id: Option<&'a str>, at: &'a str) -> Self {
+        Self {
+            assignment_id,
+            request_id,
+            event: EventType::Granted,
+            removal: None,
+            at,
+        }
+    }
+
+    /// Access removed, for `why`.
+    pub fn removed(assignment_id: &'a str, why: Removal, at: &'a str) -> Self {
+        Self {
+            assignment_id,
+            request_id: None,
+            event: EventType::Removed,
+            removal: Some(why),
+            at,
+        }
+    }
+}
+
 /// Write, inside the caller's transaction, the events that tell every connector of the
-/// package of `assignment_id` that its access was granted or removed. Returns how many.
-pub async fn enqueue(
-    conn: &mut AnyConnection,
-    assignment_id: &str,
-    change: (EventType, Option<Removal>),
-    at: &str,
-) -> sqlx::Result<usize> {
+/// package of the assignment that its access was granted or removed. Returns how many.
+pub async fn enqueue(conn: &mut AnyConnection, change: AccessChange<'_>) -> sqlx::Result<usize> {
+    let (assignment_id, at) = (change.assignment_id, change.at);
     let targets: Vec<TargetRow> = sqlx::query_as(
         "SELECT r.resource_name, r.resource_type, r.display_name, r.webhook_url, \
              r.webhook_secret \
@@ -67,7 +100,7 @@ pub async fn enqueue(
     .await?;
     let facts = AccessFacts {
         assignment_id: row.id,
-        request_id: row.request_id,
+        request_id: change.request_id.map(str::to_owned).or(row.request_id),
         holder: Holder {
             id: row.user_id,
             user_principal_name: row.user_principal_name,
@@ -91,7 +124,7 @@ pub async fn enqueue(
             })
         })
         .collect();
-    let events = fulfilment::events(change.0, change.1, &facts, &targets, at);
+    let events = fulfilment::events(change.event, change.removal, &facts, &targets, at);
     for event in &events {
         sqlx::query(
             "INSERT INTO webhook_deliveries (id, event_type, request_id, assignment_id, \

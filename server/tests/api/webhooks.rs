@@ -5,7 +5,7 @@
 use std::process::Stdio;
 
 use chrono::TimeDelta;
-use portal_api::{AssignmentRequest, FulfilmentState};
+use portal_api::{AssignmentRequest, ExtendAssignment, FulfilmentState};
 use portal_server::webhooks::{Courier, Round};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -138,6 +138,43 @@ async fn a_receiver_that_refuses_makes_the_request_show_delivery_failed_with_the
     assert!(
         failed.detail.as_deref().unwrap_or_default().contains("403"),
         "{failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_extension_is_posted_as_a_grant_with_the_new_end_from_the_extension_request() {
+    let receiver = Receiver::start(Mode::Accept, None).await;
+    let app = app_with_connector(&receiver.url).await;
+    let adele = app.sign_in("adele").await;
+    adele.request_access("crm-hooks", "crm-hooks-now").await;
+    let courier = courier();
+    courier.run_once(&app.state).await.unwrap();
+    let held = adele.assignment_of("crm-hooks").await;
+    app.advance(TimeDelta::days(50));
+
+    let reply = adele
+        .extend(
+            &held.id,
+            &ExtendAssignment {
+                justification: None,
+                answers: vec![],
+            },
+        )
+        .await;
+    courier.run_once(&app.state).await.unwrap();
+
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let extension: AssignmentRequest = reply.json();
+    let received = receiver.received().await;
+    let first = &received["accepted"][0]["event"]["data"];
+    let longer = &received["accepted"][1]["event"];
+    assert_eq!(longer["type"], "access.granted");
+    assert_eq!(longer["data"]["requestId"], extension.id.as_str());
+    assert_eq!(longer["data"]["assignmentId"], held.id.as_str());
+    assert!(
+        longer["data"]["schedule"]["endDateTime"].as_str()
+            > first["schedule"]["endDateTime"].as_str(),
+        "{first} / {longer}"
     );
 }
 
@@ -401,6 +438,7 @@ fn catalog(url: &str, roles: usize, connector: Connector) -> String {
         [[packages.policies]]
         id = "crm-hooks-now"
         displayName = "60 days, no approval"
+        allowExtension = true
         expiration = {{ type = "afterDuration", durationDays = 60 }}
         "#,
         resource_roles.join(", ")
