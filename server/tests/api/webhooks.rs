@@ -142,6 +142,52 @@ async fn a_receiver_that_refuses_makes_the_request_show_delivery_failed_with_the
 }
 
 #[tokio::test]
+async fn one_connector_accepting_and_another_refusing_reads_partially_delivered() {
+    let crm = Receiver::start(Mode::Accept, None).await;
+    let groups = Receiver::start(Mode::Refuse(404), None).await;
+    let app = spawn_app().await;
+    let connector = |url: &str| format!("connector = {{ url = \"{url}\", secret = \"{SECRET}\" }}");
+    let text = format!(
+        r#"
+        [[catalogs]]
+        id = "fulfilment"
+        displayName = "Fulfilment"
+
+        [[packages]]
+        id = "crm-hooks"
+        catalog = "fulfilment"
+        displayName = "CRM and its team"
+        resourceRoles = [
+            {{ role = "User", resource = "CRM", type = "application", {} }},
+            {{ role = "Member", resource = "Sales team", type = "group", {} }},
+        ]
+
+        [[packages.policies]]
+        id = "crm-hooks-now"
+        displayName = "No approval"
+        "#,
+        connector(&crm.url),
+        connector(&groups.url)
+    );
+    import(&app, &text).await;
+    let adele = app.sign_in("adele").await;
+    let request = adele.request_access("crm-hooks", "crm-hooks-now").await;
+
+    courier().run_once(&app.state).await.unwrap();
+
+    let request = adele.request(&request.id).await.ok::<AssignmentRequest>();
+    let fulfilment = request.fulfilment.expect("a fulfilment state");
+    assert_eq!(fulfilment.state, FulfilmentState::PartiallyDelivered);
+    assert_eq!(fulfilment.state.label(), "Partially delivered");
+    assert_eq!(fulfilment.failures.len(), 1, "{:?}", fulfilment.failures);
+    assert!(
+        fulfilment.failures[0].starts_with("Sales team (Member): answered 404 Not Found"),
+        "{:?}",
+        fulfilment.failures
+    );
+}
+
+#[tokio::test]
 async fn an_extension_is_posted_as_a_grant_with_the_new_end_from_the_extension_request() {
     let receiver = Receiver::start(Mode::Accept, None).await;
     let app = app_with_connector(&receiver.url).await;
