@@ -66,7 +66,8 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
 
     /// Fetch again, keeping the current answer on show until the new one comes.
     pub fn refetch(self) {
-        self.again.update(|n| *n = n.wrapping_add(1));
+        // `try_`: a timer may ask after the page that loads this is gone.
+        self.again.try_update(|n| *n = n.wrapping_add(1));
     }
 }
 

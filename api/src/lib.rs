@@ -8,6 +8,7 @@
 mod approval;
 mod assignment;
 mod auth;
+mod delivery;
 mod names;
 mod package;
 mod page;
@@ -19,6 +20,7 @@ mod user;
 pub use approval::{Decision, DecisionKind};
 pub use assignment::{Assignment, AssignmentState, EXTENSION_WINDOW_DAYS, ExtendAssignment};
 pub use auth::{DemoSignIn, Token};
+pub use delivery::WebhookDelivery;
 pub use names::UnknownName;
 pub use package::{
     AccessPackage, CatalogRef, DecisionTime, MIN_DECISION_SAMPLE, PackageRef, Resource,
@@ -31,8 +33,8 @@ pub use policy::{
 };
 pub use problem::{FieldError, Problem};
 pub use request::{
-    Answer, AnsweredQuestion, ApprovalStage, AssignmentRequest, AuditEntry, NewAssignmentRequest,
-    RequestState, RequestType, Schedule, StageStatus,
+    Answer, AnsweredQuestion, ApprovalStage, AssignmentRequest, AuditEntry, Fulfilment,
+    FulfilmentState, NewAssignmentRequest, RequestState, RequestType, Schedule, StageStatus,
 };
 pub use user::{User, UserRef};
 

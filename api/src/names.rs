@@ -60,7 +60,9 @@ macro_rules! named {
     };
 }
 
-use crate::{AssignmentState, RequestState, RequestType, ResourceKind, StageStatus};
+use crate::{
+    AssignmentState, FulfilmentState, RequestState, RequestType, ResourceKind, StageStatus,
+};
 
 named!(RequestType, "request type", { UserAdd = "userAdd", UserExtend = "userExtend" });
 
@@ -72,6 +74,13 @@ named!(RequestState, "request state", {
     Denied = "denied",
     Canceled = "canceled",
     Expired = "expired",
+});
+
+named!(FulfilmentState, "fulfilment state", {
+    Delivering = "delivering",
+    Delivered = "delivered",
+    PartiallyDelivered = "partiallyDelivered",
+    DeliveryFailed = "deliveryFailed",
 });
 
 named!(StageStatus, "stage status", {
@@ -118,6 +127,7 @@ mod tests {
         agrees_with_serde(RequestType::NAMED, RequestType::as_str);
         agrees_with_serde(RequestState::NAMED, RequestState::as_str);
         agrees_with_serde(StageStatus::NAMED, StageStatus::as_str);
+        agrees_with_serde(FulfilmentState::NAMED, FulfilmentState::as_str);
         agrees_with_serde(AssignmentState::NAMED, AssignmentState::as_str);
         agrees_with_serde(ResourceKind::NAMED, ResourceKind::as_str);
     }

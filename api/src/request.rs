@@ -69,6 +69,53 @@ pub struct AssignmentRequest {
     /// Every change of state, oldest first; only on `GET /assignmentRequests/{id}`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<AuditEntry>,
+    /// How far the systems that hold the package's resources have taken the access in (its
+    /// grant, or its removal once it ended); absent when no resource has a connector ("recorded
+    /// only"). Only on `GET /assignmentRequests/{id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilment: Option<Fulfilment>,
+}
+
+/// Where the grant (or the removal) of a request's access stands in the systems that hold
+/// its resources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Fulfilment {
+    /// `grant` while access is held, `removal` once it ended.
+    pub change: String,
+    pub state: FulfilmentState,
+    /// What failed, in words ("CRM (User): answered 403 Forbidden: unknown user"); empty
+    /// unless a connector refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<String>,
+}
+
+/// How far the connectors of a package have taken in a change of access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum FulfilmentState {
+    /// Some connector has not accepted it yet; the portal keeps trying.
+    Delivering,
+    /// Every connector accepted it.
+    Delivered,
+    /// Some connectors accepted it and some refused it.
+    PartiallyDelivered,
+    /// Every connector that answered for good refused it.
+    DeliveryFailed,
+}
+
+impl FulfilmentState {
+    /// The words the requestor reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Delivering => "Delivering",
+            Self::Delivered => "Delivered",
+            Self::PartiallyDelivered => "Partially delivered",
+            Self::DeliveryFailed => "Delivery failed",
+        }
+    }
 }
 
 /// An answer together with its question, as the request shows it.

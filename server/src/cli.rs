@@ -77,6 +77,9 @@ async fn serve(mut config: crate::Config) -> anyhow::Result<()> {
         every(state.config.sweep_interval_seconds),
     ));
     tokio::spawn(postman.run(state.clone(), every(state.config.mail_interval_seconds)));
+    // Fulfilment webhooks go out as often as emails do.
+    let courier = crate::webhooks::Courier::new()?;
+    tokio::spawn(courier.run(state.clone(), every(state.config.mail_interval_seconds)));
     // The test harnesses read this line to learn the port when --port 0 was given.
     println!("Access Portal is serving on http://{local}");
     // The peer's address feeds the limits per address (sign-in).

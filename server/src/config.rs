@@ -259,6 +259,20 @@ pub struct Config {
     /// SCIM endpoints answer 404.
     #[arg(long, env = "PORTAL_SCIM_TOKEN", hide_env_values = true, global = true)]
     pub scim_token: Option<String>,
+
+    /// User ids of the portal's administrators, who see the fulfilment webhooks and retry
+    /// failed ones (`--admin alex --admin lynne`, or PORTAL_ADMINS=alex,lynne).
+    #[arg(
+        long = "admin",
+        env = "PORTAL_ADMINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub admins: Vec<String>,
+
+    /// The id of a group whose members are administrators too, besides `--admin`.
+    #[arg(long, env = "PORTAL_ADMIN_GROUP", global = true)]
+    pub admin_group: Option<String>,
 }
 
 /// The shortest SCIM token accepted, in bytes.
@@ -415,6 +429,14 @@ mod tests {
         assert_eq!(config.smtp_port, Some(2525));
         assert_eq!(config.smtp_tls, SmtpTls::None);
         assert_eq!(SmtpTls::Starttls.default_port(), 587);
+    }
+
+    #[test]
+    fn administrators_are_named_by_user_id_or_by_group() {
+        let config = parse(&["--admin", "alex,lynne", "--admin-group", "it-admins"]);
+        assert_eq!(config.admins, ["alex", "lynne"]);
+        assert_eq!(config.admin_group.as_deref(), Some("it-admins"));
+        assert!(parse(&[]).admins.is_empty());
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod state;
 pub mod store;
 pub mod sweep;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::sync::Arc;
 

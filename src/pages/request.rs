@@ -1,16 +1,18 @@
 //! One request (`/requests/:id`): its details, answers, stages and history, and Cancel while
-//! it is pending approval.
+//! it is pending approval. While its access is being delivered to (or removed from) the
+//! systems that hold the resources, the page asks again every few seconds, so "Delivering"
+//! turns into "Delivered" without a reload.
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use portal_api::{AssignmentRequest, RequestState};
+use portal_api::{AssignmentRequest, FulfilmentState, RequestState};
 
 use crate::api;
 use crate::components::confirm::ConfirmButton;
 use crate::components::history::History;
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
-use crate::components::status_badge::StatusBadge;
+use crate::components::status_badge::{FulfilmentBadge, StatusBadge};
 use crate::load::{Load, Submit};
 
 /// The details of one of the user's requests.
@@ -27,8 +29,24 @@ pub fn RequestPage() -> impl IntoView {
             <h1>"Request not found"</h1>
             <p>"There is no request of yours at this link. See " <Link href="/requests">"My requests"</Link> "."</p>
         },
-        move |request| view! { <Details request on_change=move || data.refetch()/> },
+        move |request| {
+            if delivering(&request) {
+                // Poll while the connectors have not all answered; the page may be gone by then.
+                set_timeout(move || data.refetch(), POLL);
+            }
+            view! { <Details request on_change=move || data.refetch()/> }
+        },
     )
+}
+
+/// How often the page asks again while access is being delivered.
+const POLL: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn delivering(request: &AssignmentRequest) -> bool {
+    request
+        .fulfilment
+        .as_ref()
+        .is_some_and(|f| f.state == FulfilmentState::Delivering)
 }
 
 #[component]
@@ -69,7 +87,9 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
     view! {
         <p class="breadcrumb"><Link href="/requests">"My requests"</Link></p>
         <h1>{request.access_package.display_name.clone()}</h1>
-        <p class="status-line">"Status: " <StatusBadge state=request.state/></p>
+        <p class="status-line">"Status: " {status(&request)}</p>
+        {removal(&request)}
+        {failures(&request)}
         <RequestSummary request=request.clone()/>
         {(!request.stages.is_empty()).then(|| view! {
             <h2>"Approval"</h2>
@@ -89,4 +109,38 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
             <History entries=request.history/>
         })}
     }
+}
+
+/// The request's state; for delivered access, how far its grant has come instead, in the
+/// words My Access uses ("Delivering" until every system accepted it).
+fn status(request: &AssignmentRequest) -> AnyView {
+    match &request.fulfilment {
+        Some(f) if request.state == RequestState::Delivered && f.change == "grant" => {
+            view! { <FulfilmentBadge state=f.state/> }.into_any()
+        }
+        _ => view! { <StatusBadge state=request.state/> }.into_any(),
+    }
+}
+
+/// Once the access ended: how far its removal has come.
+fn removal(request: &AssignmentRequest) -> Option<impl IntoView + use<>> {
+    let f = request
+        .fulfilment
+        .as_ref()
+        .filter(|f| f.change == "removal")?;
+    let state = f.state;
+    Some(view! { <p class="status-line">"Removal of access: " <FulfilmentBadge state/></p> })
+}
+
+/// What failed, in the words the systems answered.
+fn failures(request: &AssignmentRequest) -> Option<impl IntoView + use<>> {
+    let failures = request.fulfilment.as_ref()?.failures.clone();
+    (!failures.is_empty()).then(|| {
+        view! {
+            <div class="notice notice-error" role="alert">
+                <p>"Not every system took in the change:"</p>
+                <ul>{failures.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
 }

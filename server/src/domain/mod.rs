@@ -6,6 +6,7 @@ pub mod clock;
 pub mod decision;
 pub mod directory;
 pub mod extension;
+pub mod fulfilment;
 pub mod lifecycle;
 pub mod notifications;
 pub mod policy;

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use portal_api::Expiration;
 
 use crate::domain::clock;
+use crate::domain::fulfilment::connector_problems;
 
 use super::format::{CatalogFile, PolicyEntry, REQUESTOR_MANAGER};
 
@@ -35,6 +36,11 @@ pub(super) fn problems(file: &CatalogFile) -> Vec<String> {
         fit_for_links(kind, ids.iter().copied(), &mut problems);
     }
     for catalog in &file.catalogs {
+        if let Some(connector) = &catalog.connector {
+            for problem in connector_problems(&connector.url, &connector.secret) {
+                problems.push(format!("catalog {}: {problem}", catalog.id));
+            }
+        }
         for owner in catalog
             .owners
             .iter()
@@ -73,6 +79,16 @@ pub(super) fn problems(file: &CatalogFile) -> Vec<String> {
                 "package {}: the catalog {} is not in the file",
                 package.id, package.catalog
             ));
+        }
+        for role in &package.resource_roles {
+            if let Some(connector) = &role.connector {
+                for problem in connector_problems(&connector.url, &connector.secret) {
+                    problems.push(format!(
+                        "package {}, role {} of {}: {problem}",
+                        package.id, role.role, role.resource
+                    ));
+                }
+            }
         }
         for policy in &package.policies {
             let at = format!("policy {} of package {}", policy.id, package.id);
@@ -291,6 +307,31 @@ mod tests {
         "#;
         let err = parse(text).unwrap_err().to_string();
         assert!(err.contains("approval needs 1 to 3 stages"), "{err}");
+    }
+
+    #[test]
+    fn a_connector_without_a_whsec_secret_or_https_address_is_named_with_what_to_fix() {
+        let text = r#"
+            [[catalogs]]
+            id = "sales"
+            displayName = "Sales"
+            connector = { url = "http://crm.contoso.com/hooks", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+
+            [[packages]]
+            id = "sales-crm"
+            catalog = "sales"
+            displayName = "Sales CRM"
+            resourceRoles = [{ role = "User", resource = "CRM", type = "application", connector = { url = "https://crm.contoso.com/hooks", secret = "hunter2" } }]
+        "#;
+        let err = parse(text).unwrap_err().to_string();
+        assert!(
+            err.contains("catalog sales: the connector url \"http://crm.contoso.com/hooks\" must start with https://"),
+            "{err}"
+        );
+        assert!(
+            err.contains("package sales-crm, role User of CRM: the connector secret must be in the Standard Webhooks form"),
+            "{err}"
+        );
     }
 
     #[test]

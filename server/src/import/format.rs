@@ -53,6 +53,21 @@ pub struct CatalogEntry {
     /// directory, at a stage with no fallback approver, waits in their Approvals.
     #[serde(default)]
     pub owners: Vec<String>,
+    /// Where grants and removals of the catalog's resources are sent, unless a resource role
+    /// names its own.
+    pub connector: Option<ConnectorEntry>,
+}
+
+/// A webhook that grants and removes access in the system that holds a resource: the
+/// portal posts signed `access.granted` and `access.removed` events to `url`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectorEntry {
+    /// An `https://` (or, on loopback, `http://`) address.
+    pub url: String,
+    /// The signing secret in the Standard Webhooks form: `whsec_` and base64 of 24 to 64
+    /// random bytes.
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +96,9 @@ pub struct RoleEntry {
     pub resource: String,
     #[serde(rename = "type")]
     pub kind: ResourceKind,
+    /// Where this role's grants and removals are sent; the catalog's connector when absent,
+    /// and "recorded only" when neither has one.
+    pub connector: Option<ConnectorEntry>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -38,8 +38,8 @@ mod format;
 mod write;
 
 pub use format::{
-    CatalogEntry, CatalogFile, GroupEntry, PackageEntry, PolicyEntry, QuestionEntry, RoleEntry,
-    StageEntry, UserEntry,
+    CatalogEntry, CatalogFile, ConnectorEntry, GroupEntry, PackageEntry, PolicyEntry,
+    QuestionEntry, RoleEntry, StageEntry, UserEntry,
 };
 pub use write::{Summary, apply};
 

@@ -13,7 +13,7 @@ use super::format::{
 };
 use crate::domain::{Scope, clock};
 use crate::store::catalog::{self, PolicyRecord};
-use crate::store::{Db, directory};
+use crate::store::{Db, directory, webhooks};
 
 /// What an import wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,16 @@ pub async fn apply(db: &Db, file: &CatalogFile) -> anyhow::Result<Summary> {
     let mut policies = 0;
     for package in &file.packages {
         catalog::upsert_package(&mut tx, &package.to_package(file)).await?;
+        let default = file
+            .catalogs
+            .iter()
+            .find(|c| c.id == package.catalog)
+            .and_then(|c| c.connector.as_ref());
+        for (position, role) in (0_i64..).zip(&package.resource_roles) {
+            let connector = role.connector.as_ref().or(default);
+            let connector = connector.map(|c| (c.url.as_str(), c.secret.as_str()));
+            webhooks::set_connector(&mut tx, &package.id, position, connector).await?;
+        }
         for (position, policy) in (0_i64..).zip(&package.policies) {
             directory::clear_fallback_approvers(&mut tx, &policy.id).await?;
             catalog::upsert_policy(&mut tx, &policy.to_record(&package.id, file), position).await?;

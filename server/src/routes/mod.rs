@@ -12,6 +12,7 @@ use crate::state::AppState;
 mod approvals;
 mod assignments;
 mod auth;
+mod deliveries;
 mod health;
 mod me;
 pub mod openapi;
@@ -37,11 +38,12 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(requests::router())
         .merge(assignments::router())
         .merge(approvals::router())
+        .merge(deliveries::router())
 }
 
-/// Routes outside `/api/v1`: health checks.
+/// Routes outside `/api/v1`: health checks and metrics.
 pub fn operations() -> Router<AppState> {
-    health::router()
+    health::router().merge(deliveries::metrics_router())
 }
 
 /// Any `/api/...` path that names no endpoint: a JSON 404, never the web app's HTML.

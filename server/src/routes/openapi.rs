@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         (name = "assignmentRequests", description = "The caller's requests"),
         (name = "assignments", description = "The access the caller has, and extending it"),
         (name = "approvals", description = "Requests waiting for the caller's decision"),
+        (name = "webhookDeliveries", description = "Fulfilment webhooks, for administrators"),
     )
 )]
 pub struct ApiDoc;

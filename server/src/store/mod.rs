@@ -13,6 +13,7 @@ pub mod scim;
 pub mod sign_in;
 pub mod sql;
 pub mod unique;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -183,6 +183,7 @@ fn request_of(
         completed_date_time: row.completed_at,
         stages,
         history: vec![],
+        fulfilment: None,
         assignment_id: row.assignment_id,
         id: row.id,
     })

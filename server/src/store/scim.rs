@@ -9,8 +9,10 @@ use super::Db;
 use super::audit::{self, Change, EntityType};
 use super::outbox;
 use super::sql::Sql;
+use super::webhooks::AccessChange;
 use crate::domain::clock::format;
 use crate::domain::directory::{self, ManagerStage, Via, WaitingStage};
+use crate::domain::fulfilment::Removal;
 use crate::domain::notifications::{self as notify, Links};
 use crate::scim::schema::{GroupInput, GroupRecord, UserInput, UserRecord};
 
@@ -541,6 +543,8 @@ async fn leave(conn: &mut AnyConnection, user_id: &str, at: Moment<'_>) -> sqlx:
             at: &now,
         };
         audit::record(conn, change).await?;
+        let removed = AccessChange::removed(&assignment_id, Removal::Deactivated, &now);
+        crate::store::webhooks::enqueue(conn, removed).await?;
     }
     hand_over_waiting_stages(conn, user_id, at).await
 }

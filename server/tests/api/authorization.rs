@@ -160,6 +160,21 @@ const ROWS: &[Row] = &[
         statuses: [401, 403, 404, 200, 404],
         may_see_the_request: &[Requestor, ApproverOfThis],
     },
+    // Only the configured administrators (none of these five) see fulfilment webhooks.
+    Row {
+        method: "GET",
+        path: |_| "/webhookDeliveries".to_owned(),
+        body: no_body,
+        statuses: [401, 403, 403, 403, 403],
+        may_see_the_request: &[],
+    },
+    Row {
+        method: "POST",
+        path: |_| "/webhookDeliveries/msg_unknown/retry".to_owned(),
+        body: no_body,
+        statuses: [401, 403, 403, 403, 403],
+        may_see_the_request: &[],
+    },
 ];
 
 /// Every endpoint the OpenAPI document describes has a row, so a new endpoint cannot skip

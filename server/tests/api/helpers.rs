@@ -52,6 +52,9 @@ pub struct Reply {
 /// The provisioning client's secret in tests.
 pub const SCIM_TOKEN: &str = "scim-test-token-0123456789abcdef0123456789";
 
+/// The administrator in tests (a demo user): sees and retries fulfilment webhooks.
+pub const ADMIN: &str = "lynne";
+
 /// The portal's public address in tests; links in emails start with it.
 pub const PUBLIC_URL: &str = "https://portal.test";
 
@@ -116,6 +119,8 @@ pub fn test_config(database_url: &str) -> Config {
         concurrent_requests: None,
         approval_emails_per_hour: 0,
         scim_token: Some(SCIM_TOKEN.to_owned()),
+        admins: vec![ADMIN.to_owned()],
+        admin_group: None,
     }
 }
 

@@ -30,3 +30,4 @@ mod serving;
 mod smtp_sink;
 mod unreadable_input;
 mod validation;
+mod webhooks;

@@ -10,6 +10,7 @@ use crate::domain::clock::format;
 use crate::domain::submission::Period;
 use crate::store::Db;
 use crate::store::audit::{self, Change, EntityType};
+use crate::store::webhooks::{self, AccessChange};
 
 /// Move the end of the assignment a `userExtend` request extends (bringing it back if it
 /// expired while the extension waited for approval).
@@ -53,7 +54,11 @@ pub(super) async fn extend(
         detail: Some(&detail),
         at: now,
     };
-    audit::record(conn, change).await
+    audit::record(&mut *conn, change).await?;
+    // Connectors hear of the longer period as a grant with the new end, from the extension.
+    let granted = AccessChange::granted(assignment_id, Some(request_id), now);
+    webhooks::enqueue(conn, granted).await?;
+    Ok(())
 }
 
 /// The words of the audit entry that grants access.
@@ -100,7 +105,9 @@ pub(super) async fn deliver(conn: &mut AnyConnection, grant: Grant<'_>) -> sqlx:
         detail: Some(grant.request_id),
         at: grant.now,
     };
-    audit::record(conn, change).await
+    audit::record(&mut *conn, change).await?;
+    webhooks::enqueue(conn, AccessChange::granted(&id, None, grant.now)).await?;
+    Ok(())
 }
 
 /// A request moving to a final state, by its requestor or by the system.

@@ -20,6 +20,7 @@ pub async fn request(db: &Db, id: &str) -> sqlx::Result<Option<AssignmentRequest
         return Ok(None);
     };
     request.history = audit::request_history(db, id).await?;
+    request.fulfilment = crate::store::webhooks::fulfilment(db, id).await?;
     Ok(Some(request))
 }
 

@@ -7,11 +7,13 @@ use portal_api::RequestState;
 
 use super::grant::{Ending, Grant, deliver, end_request, skip_open_stages};
 use crate::domain::clock::{self, format};
+use crate::domain::fulfilment::Removal;
 use crate::domain::notifications::{self as notify, Links};
 use crate::domain::submission::Period;
 use crate::store::Db;
 use crate::store::audit::{self, Change, EntityType};
 use crate::store::outbox;
+use crate::store::webhooks::{self, AccessChange};
 
 /// What one sweep step did: the rows it changed, and the rows it could not process. A row
 /// that fails is logged and left as it was for the next sweep; the others go on, so one bad
@@ -190,6 +192,8 @@ async fn expire_one_assignment(db: &Db, id: &str, at: &str) -> anyhow::Result<bo
         at,
     };
     audit::record(&mut tx, change).await?;
+    let removed = AccessChange::removed(id, Removal::Expired, at);
+    webhooks::enqueue(&mut tx, removed).await?;
     tx.commit().await?;
     Ok(true)
 }
