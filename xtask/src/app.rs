@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
@@ -13,21 +13,39 @@ use crate::process::run;
 use crate::tools::{tool_path, wasm_bindgen_version};
 use crate::{root, step};
 
-/// Build the app in release mode into dist/, offline, with the tools xtask installed.
+/// Build the app in release mode into dist/, offline, with the tools xtask installed: Trunk
+/// writes index.html and the CSS, and the split build (split.rs) the app, a chunk per page.
 pub fn build() -> anyhow::Result<()> {
-    step("Building the web app (release, wasm-opt -Oz)");
+    step("Building the web app (release, split by page, wasm-opt -Oz)");
     // Trunk runs cargo offline; fetch first so a fresh clone has every crate.
     run(Command::new("cargo")
         .args(["fetch", "--quiet"])
         .current_dir(root()))?;
-    run(Command::new("trunk")
-        .args(["build", "--release"])
+    // Trunk builds from a copy of index.html whose rust link it skips: the app is built and
+    // split below. `trunk serve` keeps building index.html itself, unsplit.
+    let index =
+        std::fs::read_to_string(root().join("index.html")).context("cannot read index.html")?;
+    let skipped = index.replacen(
+        "<link data-trunk rel=\"rust\"",
+        "<link data-trunk rel=\"rust\" data-trunk-skip",
+        1,
+    );
+    if skipped == index {
+        bail!("index.html has no <link data-trunk rel=\"rust\">");
+    }
+    let copy = root().join(SPLIT_INDEX);
+    std::fs::write(&copy, skipped).with_context(|| format!("cannot write {}", copy.display()))?;
+    let trunk = run(Command::new("trunk")
+        .args(["build", SPLIT_INDEX, "--release"])
         .current_dir(root())
         .env("PATH", tool_path())
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_TOOLS_WASM_BINDGEN", wasm_bindgen_version()?)
-        .env("NO_COLOR", "true"))?;
+        .env("NO_COLOR", "true"));
+    let _ = std::fs::remove_file(&copy);
+    trunk?;
     let dist = root().join("dist");
+    crate::split::build(&dist)?;
     // Static hosts that answer unknown paths with 404.html (GitHub Pages and the like) then
     // serve the app, which opens the route from the address.
     std::fs::copy(dist.join("index.html"), dist.join("404.html"))
@@ -35,6 +53,9 @@ pub fn build() -> anyhow::Result<()> {
     precompress(&dist)?;
     report_sizes(&dist)
 }
+
+/// The copy of index.html that Trunk builds from in `build` (git ignores it).
+const SPLIT_INDEX: &str = "index.split.html";
 
 /// The kinds of file worth compressing ahead: the rest (icons, config.json) are small or
 /// compressed already.

@@ -49,6 +49,14 @@ const SEARCH_BUDGET_MS: f64 = 50.0;
 /// The word the browser part types into the catalog's search.
 const SEARCH_WORD: &str = "sales";
 
+/// `cargo xtask bench sizes`: the download part alone, in the time an incremental build of the
+/// app takes.
+pub fn sizes() -> anyhow::Result<()> {
+    step("Checking tools (installing what is missing)");
+    ensure_build_tools()?;
+    app::build()
+}
+
 pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
     step("Checking tools (installing what is missing)");
     ensure_build_tools()?;

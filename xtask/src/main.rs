@@ -9,6 +9,7 @@ mod process;
 mod run;
 mod scim;
 mod server;
+mod split;
 mod test;
 mod tools;
 
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         "run" => run::run(&rest),
         "test" => test::test(),
         "fuzz" => tools::ensure_schemathesis().and_then(|st| fuzz::fuzz(&st)),
+        "bench" if rest.first().map(String::as_str) == Some("sizes") => bench::sizes(),
         "bench" => bench::bench(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
