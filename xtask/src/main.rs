@@ -9,6 +9,7 @@ mod process;
 mod run;
 mod scim;
 mod server;
+mod sizes;
 mod split;
 mod test;
 mod tools;

@@ -81,14 +81,37 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
         bail!("wasm-bindgen wrote snippets/, which the split build does not copy yet");
     }
 
+    // wasm-opt drops the function names: keep a named copy of each part for `bench sizes`.
+    let named = work.join("named");
+    std::fs::create_dir_all(&named)?;
+    std::fs::copy(&main_split, named.join("portal.wasm"))?;
+    for chunk in &split.split_modules {
+        std::fs::copy(chunk, named.join(format!("{}.wasm", file_stem(chunk)?)))?;
+    }
+
     let wasm_opt = wasm_opt_args(&index_source)?;
     let main_wasm = work.join("portal_bg.wasm");
+    println!(
+        "    wasm-opt {} on the main module and {} chunks",
+        wasm_opt.join(" "),
+        split.split_modules.len()
+    );
     for part in std::iter::once(&main_wasm).chain(&split.split_modules) {
-        run(Command::new(root().join("node_modules/.bin/wasm-opt"))
+        // Quiet unless it fails: it warns about every part's name section, which it drops.
+        let output = Command::new(root().join("node_modules/.bin/wasm-opt"))
             .args(&wasm_opt)
             .arg(part)
             .arg("-o")
-            .arg(part))?;
+            .arg(part)
+            .output()
+            .context("cannot run node_modules/.bin/wasm-opt; run `npm ci`")?;
+        if !output.status.success() {
+            bail!(
+                "wasm-opt failed on {}:\n{}",
+                part.display(),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
     }
 
     // The chunks name nothing: each gets the hash of its own content.
@@ -125,6 +148,29 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
     let index = start_tags(&index, &script_name, &loader_name, &module_name, &chunks)?;
     std::fs::write(&index_path, index)?;
     Ok(())
+}
+
+/// index.html without its chunk map, and the map: each page's chunk files (`./name.wasm`). A
+/// page without a map (a build that is not split) has no chunks.
+pub fn chunk_map_of(index: &str) -> anyhow::Result<(String, BTreeMap<String, Vec<String>>)> {
+    let open = format!("<script type=application/json id={CHUNK_MAP_ID}>");
+    let Some(start) = index.find(&open) else {
+        return Ok((index.to_owned(), BTreeMap::new()));
+    };
+    let body = start + open.len();
+    let end = body
+        + index[body..]
+            .find("</script>")
+            .context("index.html's chunk map is not closed")?;
+    let map = serde_json::from_str(&index[body..end]).context("index.html's chunk map")?;
+    let rest = format!("{}{}", &index[..start], &index[end..]);
+    Ok((rest, map))
+}
+
+/// The named copies of the split build's parts (before wasm-opt), in target/split/named/: the
+/// main module as `portal.wasm`, the chunks as the splitter named them.
+pub fn named_parts() -> PathBuf {
+    root().join("target/split/named")
 }
 
 /// Build the app for the splitter: the `split` feature, and relocations kept in the output.
