@@ -303,3 +303,78 @@ fn file_stem(path: &Path) -> anyhow::Result<String> {
         .map(str::to_owned)
         .with_context(|| format!("{} has no file name", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use super::{chunk_map, chunk_map_of, replace_bytes, start_tags};
+
+    #[test]
+    fn each_page_lists_its_chunks_under_its_own_name_with_their_hashed_files() {
+        let prefetch = HashMap::from([(
+            "package_11165882460519725966".to_owned(),
+            vec![
+                "chunk_9".to_owned(),
+                "split_package_11165882460519725966".to_owned(),
+            ],
+        )]);
+        let hashed = BTreeMap::from([
+            (
+                "chunk_9".to_owned(),
+                "chunk_9-0611648cf77e07a2.wasm".to_owned(),
+            ),
+            (
+                "split_package_11165882460519725966".to_owned(),
+                "split_package_11165882460519725966-af1ee21836385bdb.wasm".to_owned(),
+            ),
+        ]);
+
+        let pages = chunk_map(&prefetch, &hashed).unwrap();
+
+        assert_eq!(
+            pages["package"],
+            [
+                "./chunk_9-0611648cf77e07a2.wasm",
+                "./split_package_11165882460519725966-af1ee21836385bdb.wasm"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_chunk_map_precedes_the_start_up_script_and_the_app_starts_at_the_end_of_the_head() {
+        let index = "<!doctype html><html><meta charset=utf-8><script>start()</script>\
+                     <title>Access Portal</title></head><body></body></html>";
+        let chunks = BTreeMap::from([("catalog".to_owned(), vec!["./c-1.wasm".to_owned()])]);
+
+        let html = start_tags(
+            index,
+            "portal-1.js",
+            "__wasm_split-1.js",
+            "portal-1_bg.wasm",
+            &chunks,
+        )
+        .unwrap();
+
+        let map = html.find("id=portal-chunks").unwrap();
+        let startup = html.find("<script>start()").unwrap();
+        let app = html.find("import init from './portal-1.js'").unwrap();
+        assert!(map < startup && startup < app && app < html.find("</head>").unwrap());
+        let (rest, read) = chunk_map_of(&html).unwrap();
+        assert_eq!(read, chunks);
+        assert!(!rest.contains("c-1.wasm"));
+    }
+
+    #[test]
+    fn the_placeholder_is_replaced_wherever_it_stands_and_nothing_else_moves() {
+        let module = b"\0asm..import ./__wasm_split-________________.js..".to_vec();
+
+        let out = replace_bytes(&module, b"________________", b"0123456789abcdef");
+
+        assert_eq!(out.len(), module.len());
+        assert_eq!(
+            out,
+            b"\0asm..import ./__wasm_split-0123456789abcdef.js..".to_vec()
+        );
+    }
+}
