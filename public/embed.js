@@ -20,6 +20,31 @@
     target.textContent = 'Access Portal could not be loaded: ' + message;
   }
 
+  // The split build lists each page's wasm chunks in index.html's #portal-chunks: fetch those
+  // of the page the portal opens on now, beside the app, rather than after it has started.
+  // Signed out, the sign-in page shows instead: nothing to preload.
+  function preloadPage(page) {
+    var chunks = page.getElementById('portal-chunks');
+    var signedIn = false;
+    try { signedIn = !!sessionStorage.getItem('access-portal.session'); } catch (noStorage) {}
+    if (!chunks || !signedIn) return;
+    var target = document.querySelector('[data-access-portal]');
+    var route = location.hash.indexOf('#/') === 0 ? location.hash.slice(1)
+      : (target && target.getAttribute('data-start')) || '/';
+    var path = route.split(/[?#]/)[0].replace(/^\/|\/$/g, '').split('/');
+    var name = path[0] === '' ? 'catalog'
+      : path.length > 1 && path[0] !== 'package' ? path[0].replace(/s$/, '') : path[0];
+    (JSON.parse(chunks.textContent)[name] || []).forEach(function (file) {
+      var link = document.createElement('link');
+      link.rel = 'preload';
+      link.as = 'fetch';
+      link.type = 'application/wasm';
+      link.crossOrigin = 'anonymous';
+      link.href = new URL(file, base).href;
+      document.head.appendChild(link);
+    });
+  }
+
   // index.html names the current build's files (their names carry a content hash).
   fetch(base + 'index.html')
     .then(function (response) {
@@ -36,6 +61,7 @@
       var wasm = file('link[rel=preload][href$=".wasm"]');
       if (!js || !wasm) throw new Error('index.html does not name the app files');
       loader.stylesheet = file('link[rel=stylesheet]');
+      preloadPage(page);
       return import(js).then(function (app) {
         return app.default({ module_or_path: wasm });
       });

@@ -20,10 +20,8 @@ use components::nav::Nav;
 use components::sign_in::SignIn;
 use components::user_menu::UserMenu;
 use config::RuntimeConfig;
-use pages::{
-    access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
-    not_found::NotFoundPage, package::PackagePage, request::RequestPage, requests::RequestsPage,
-};
+use pages::lazy::{Chunk, show};
+use pages::not_found::NotFoundPage;
 use routing::Page;
 use session::Session;
 
@@ -85,26 +83,26 @@ fn Pages() -> impl IntoView {
         let location = routing::use_location();
         let page = Memo::new(move |_| location.get().page());
         return signed_in(move || match page.get() {
-            Page::Catalog => view! { <CatalogPage/> }.into_any(),
-            Page::Package(_) => view! { <PackagePage/> }.into_any(),
-            Page::Access => view! { <AccessPage/> }.into_any(),
-            Page::Requests => view! { <RequestsPage/> }.into_any(),
-            Page::Request(_) => view! { <RequestPage/> }.into_any(),
-            Page::Approvals => view! { <ApprovalsPage/> }.into_any(),
-            Page::Approval(_) => view! { <ApprovalPage/> }.into_any(),
+            Page::Catalog => show(Chunk::Catalog).into_any(),
+            Page::Package(_) => show(Chunk::Package).into_any(),
+            Page::Access => show(Chunk::Access).into_any(),
+            Page::Requests => show(Chunk::Requests).into_any(),
+            Page::Request(_) => show(Chunk::Request).into_any(),
+            Page::Approvals => show(Chunk::Approvals).into_any(),
+            Page::Approval(_) => show(Chunk::Approval).into_any(),
             Page::NotFound => view! { <NotFoundPage/> }.into_any(),
         })
         .into_any();
     }
     view! {
         <Routes fallback=|| signed_in(NotFoundPage)>
-            <Route path=path!("/") view=|| signed_in(CatalogPage)/>
-            <Route path=path!("/package/:id") view=|| signed_in(PackagePage)/>
-            <Route path=path!("/access") view=|| signed_in(AccessPage)/>
-            <Route path=path!("/requests") view=|| signed_in(RequestsPage)/>
-            <Route path=path!("/requests/:id") view=|| signed_in(RequestPage)/>
-            <Route path=path!("/approvals") view=|| signed_in(ApprovalsPage)/>
-            <Route path=path!("/approvals/:id") view=|| signed_in(ApprovalPage)/>
+            <Route path=path!("/") view=|| signed_in(|| show(Chunk::Catalog))/>
+            <Route path=path!("/package/:id") view=|| signed_in(|| show(Chunk::Package))/>
+            <Route path=path!("/access") view=|| signed_in(|| show(Chunk::Access))/>
+            <Route path=path!("/requests") view=|| signed_in(|| show(Chunk::Requests))/>
+            <Route path=path!("/requests/:id") view=|| signed_in(|| show(Chunk::Request))/>
+            <Route path=path!("/approvals") view=|| signed_in(|| show(Chunk::Approvals))/>
+            <Route path=path!("/approvals/:id") view=|| signed_in(|| show(Chunk::Approval))/>
         </Routes>
     }
     .into_any()

@@ -1,11 +1,15 @@
-//! The web app's entry point: report panics to the console, read the runtime configuration,
+//! The web app's entry point: report panics to the console (and reload when a page's chunk
+//! is gone after a deploy), read the runtime configuration,
 //! then mount the app — on its own page, or into another page that embedded it — or say
 //! plainly what is wrong with the configuration.
 
 use leptos::prelude::IntoAny;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|panic| {
+        console_error_panic_hook::hook(panic);
+        portal::pages::lazy::reload_when_a_chunk_is_gone(panic);
+    }));
     wasm_bindgen_futures::spawn_local(async {
         let config = match portal::config::load().await {
             Ok(config) => config,

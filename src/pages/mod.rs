@@ -4,6 +4,7 @@ pub mod access;
 pub mod approval;
 pub mod approvals;
 pub mod catalog;
+pub mod lazy;
 pub mod not_found;
 pub mod package;
 pub mod request;

@@ -1,11 +1,12 @@
-//! Building the web app with Trunk, writing the gzip and brotli copies the server sends to
-//! browsers that accept them, and measuring what a first visit downloads.
+//! Building the web app (Trunk for index.html and the CSS, split.rs for the app split by page),
+//! writing the gzip and brotli copies the server sends to browsers that accept them, and
+//! measuring what a first visit downloads.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
@@ -13,21 +14,39 @@ use crate::process::run;
 use crate::tools::{tool_path, wasm_bindgen_version};
 use crate::{root, step};
 
-/// Build the app in release mode into dist/, offline, with the tools xtask installed.
+/// Build the app in release mode into dist/, offline, with the tools xtask installed: Trunk
+/// writes index.html and the CSS, and the split build (split.rs) the app, a chunk per page.
 pub fn build() -> anyhow::Result<()> {
-    step("Building the web app (release, wasm-opt -Oz)");
+    step("Building the web app (release, split by page, wasm-opt -Oz)");
     // Trunk runs cargo offline; fetch first so a fresh clone has every crate.
     run(Command::new("cargo")
         .args(["fetch", "--quiet"])
         .current_dir(root()))?;
-    run(Command::new("trunk")
-        .args(["build", "--release"])
+    // Trunk builds from a copy of index.html whose rust link it skips: the app is built and
+    // split below. `trunk serve` keeps building index.html itself, unsplit.
+    let index =
+        std::fs::read_to_string(root().join("index.html")).context("cannot read index.html")?;
+    let skipped = index.replacen(
+        "<link data-trunk rel=\"rust\"",
+        "<link data-trunk rel=\"rust\" data-trunk-skip",
+        1,
+    );
+    if skipped == index {
+        bail!("index.html has no <link data-trunk rel=\"rust\">");
+    }
+    let copy = root().join(SPLIT_INDEX);
+    std::fs::write(&copy, skipped).with_context(|| format!("cannot write {}", copy.display()))?;
+    let trunk = run(Command::new("trunk")
+        .args(["build", SPLIT_INDEX, "--release"])
         .current_dir(root())
         .env("PATH", tool_path())
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_TOOLS_WASM_BINDGEN", wasm_bindgen_version()?)
-        .env("NO_COLOR", "true"))?;
+        .env("NO_COLOR", "true"));
+    let _ = std::fs::remove_file(&copy);
+    trunk?;
     let dist = root().join("dist");
+    crate::split::build(&dist)?;
     // Static hosts that answer unknown paths with 404.html (GitHub Pages and the like) then
     // serve the app, which opens the route from the address.
     std::fs::copy(dist.join("index.html"), dist.join("404.html"))
@@ -35,6 +54,9 @@ pub fn build() -> anyhow::Result<()> {
     precompress(&dist)?;
     report_sizes(&dist)
 }
+
+/// The copy of index.html that Trunk builds from in `build` (git ignores it).
+const SPLIT_INDEX: &str = "index.split.html";
 
 /// The kinds of file worth compressing ahead: the rest (icons, config.json) are small or
 /// compressed already.
@@ -96,83 +118,76 @@ pub struct Asset {
     pub brotli: usize,
 }
 
-/// The files of a first visit: index.html and the js, wasm and css it names, with raw, gzip
-/// and brotli sizes. Files a first visit does not load (404.html, embed.js, icons) are not
-/// counted. The compressed sizes are those of the copies `precompress` wrote, the bytes
-/// actually served; a file without them is compressed here the same way.
-pub fn first_visit_assets(dist: &Path) -> anyhow::Result<Vec<Asset>> {
+/// The files a first visit downloads: index.html, the CSS, the app's JavaScript, main module
+/// and chunk loader, and, for a page (`Some("package")`), the chunks index.html preloads for it;
+/// with raw, gzip and brotli sizes. Files a first visit does not load (404.html, embed.js, icons,
+/// other pages' chunks) are not counted. The compressed sizes are those of the copies
+/// `precompress` wrote, the bytes actually served; a file without them is compressed here the
+/// same way.
+pub fn first_visit_assets(dist: &Path, page: Option<&str>) -> anyhow::Result<Vec<Asset>> {
     let index = std::fs::read_to_string(dist.join("index.html"))
         .with_context(|| format!("no index.html in {}", dist.display()))?;
-    let mut assets = Vec::new();
+    let (tags, chunks) = crate::split::chunk_map_of(&index)?;
+    let mut names = vec!["index.html".to_owned()];
     for path in files(dist)? {
         let name = path
             .strip_prefix(dist)
             .unwrap_or(&path)
             .to_string_lossy()
             .into_owned();
-        let loaded = name == "index.html"
-            || (index.contains(&name)
-                && path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| matches!(e, "js" | "wasm" | "css")));
-        if !loaded {
-            continue;
+        let code = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "js" | "wasm" | "css"));
+        if code && tags.contains(&name) {
+            names.push(name);
         }
-        let bytes = std::fs::read(&path)?;
-        let served = |suffix: &str| {
-            std::fs::metadata(dist.join(format!("{name}{suffix}")))
-                .ok()
-                .map(|m| m.len() as usize)
-        };
-        let gzip = match served(".gz") {
-            Some(size) => size,
-            None => gzip(&bytes)?.len(),
-        };
-        let brotli = match served(".br") {
-            Some(size) => size,
-            None => brotli(&bytes)?.len(),
-        };
-        assets.push(Asset {
-            name,
-            raw: bytes.len(),
-            gzip,
-            brotli,
-        });
     }
+    if let Some(page) = page {
+        let files = chunks
+            .get(page)
+            .with_context(|| format!("index.html lists no chunks for the page {page}"))?;
+        names.extend(files.iter().map(|f| f.trim_start_matches("./").to_owned()));
+    }
+    let mut assets = names
+        .iter()
+        .map(|name| asset(dist, name))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     assets.sort_by_key(|a| std::cmp::Reverse(a.gzip));
     Ok(assets)
 }
 
+/// One file of `dist` and what it weighs as served.
+pub fn asset(dist: &Path, name: &str) -> anyhow::Result<Asset> {
+    let bytes = std::fs::read(dist.join(name))
+        .with_context(|| format!("no {name} in {}", dist.display()))?;
+    let served = |suffix: &str| {
+        std::fs::metadata(dist.join(format!("{name}{suffix}")))
+            .ok()
+            .map(|m| m.len() as usize)
+    };
+    let gzip = match served(".gz") {
+        Some(size) => size,
+        None => gzip(&bytes)?.len(),
+    };
+    let brotli = match served(".br") {
+        Some(size) => size,
+        None => brotli(&bytes)?.len(),
+    };
+    Ok(Asset {
+        name: name.to_owned(),
+        raw: bytes.len(),
+        gzip,
+        brotli,
+    })
+}
+
 fn report_sizes(dist: &Path) -> anyhow::Result<()> {
-    let assets = first_visit_assets(dist)?;
-    println!(
-        "\n    {:<44} {:>10} {:>10} {:>10}",
-        "dist/ (first visit, as served)", "raw", "gzip", "brotli"
-    );
-    for a in &assets {
-        println!(
-            "    {:<44} {:>10} {:>10} {:>10}",
-            a.name,
-            kb(a.raw),
-            kb(a.gzip),
-            kb(a.brotli)
-        );
-    }
-    let (raw, gzip, brotli) = assets.iter().fold((0, 0, 0), |(r, g, b), a| {
-        (r + a.raw, g + a.gzip, b + a.brotli)
-    });
-    println!(
-        "    {:<44} {:>10} {:>10} {:>10}",
-        "total",
-        kb(raw),
-        kb(gzip),
-        kb(brotli)
-    );
+    println!("\n{}", crate::sizes::routes_table(dist)?.0);
     Ok(())
 }
 
-fn kb(bytes: usize) -> String {
+pub fn kb(bytes: usize) -> String {
     format!("{:.1} KB", bytes as f64 / 1024.0)
 }
 

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the standing budgets, measured. What a first visit downloads (html,
-//! js, wasm, css, gzip) against 120 KB; and, on a synthetic tenant at the size of a real
+//! js, wasm, css, gzip) per entry route, each page's chunks and the crates' share (sizes.rs),
+//! with the email link `/package/:id` against 140 KB; and, on a synthetic tenant at the size of a real
 //! company (`portal-server generate`) in SQLite and, when a cluster is there, PostgreSQL,
 //! every read the pages make and request creation, each loaded by wrk with 64 connections
 //! for a few seconds, beside the floor of HTTP itself (`/healthz` and a static file). One
@@ -21,10 +22,8 @@ use anyhow::{Context, bail};
 use crate::process::run;
 use crate::server::DemoServer;
 use crate::tools::{ensure_build_tools, ensure_debian_packages};
-use crate::{app, root, step};
+use crate::{app, root, sizes, step};
 
-/// What a first visit may download, gzip, in bytes.
-const FIRST_VISIT_BUDGET: usize = 120 * 1024;
 /// The fewest answers per second a read may give at 64 connections.
 const READ_BUDGET_PER_SECOND: f64 = 5_000.0;
 /// The slowest a read may answer at the 99th percentile, in milliseconds.
@@ -49,6 +48,24 @@ const SEARCH_BUDGET_MS: f64 = 50.0;
 /// The word the browser part types into the catalog's search.
 const SEARCH_WORD: &str = "sales";
 
+/// `cargo xtask bench sizes`: the download part alone (the app built, then its tables), in
+/// the time an incremental build of the app takes.
+pub fn sizes() -> anyhow::Result<()> {
+    step("Checking tools (installing what is missing)");
+    ensure_build_tools()?;
+    app::build()?;
+    step("What a first visit downloads");
+    let (tables, deep_link) = sizes::report(&root().join("dist"))?;
+    println!("\n{tables}");
+    println!(
+        "    /package/:id: {} gzip as served, budget {} KB (standing goal {} KB)",
+        app::kb(deep_link),
+        sizes::DEEP_LINK_BUDGET / 1024,
+        sizes::FIRST_VISIT_GOAL / 1024
+    );
+    Ok(())
+}
+
 pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
     step("Checking tools (installing what is missing)");
     ensure_build_tools()?;
@@ -57,23 +74,24 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
     let mut over = Vec::new();
 
     step("Budget: what a first visit downloads");
-    let assets = app::first_visit_assets(&root().join("dist"))?;
-    let gzip: usize = assets.iter().map(|a| a.gzip).sum();
-    let verdict = if gzip <= FIRST_VISIT_BUDGET {
+    let (size_tables, deep_link) = sizes::report(&root().join("dist"))?;
+    println!("\n{size_tables}");
+    let verdict = if deep_link <= sizes::DEEP_LINK_BUDGET {
         "within"
     } else {
         "OVER"
     };
-    let brotli: usize = assets.iter().map(|a| a.brotli).sum();
     println!(
-        "    first visit: {:.1} KB gzip as served (the .gz copies; {:.1} KB with brotli), \
-         budget {} KB: {verdict}",
-        gzip as f64 / 1024.0,
-        brotli as f64 / 1024.0,
-        FIRST_VISIT_BUDGET / 1024
+        "    /package/:id: {} gzip as served, budget {} KB: {verdict} (standing goal {} KB)",
+        app::kb(deep_link),
+        sizes::DEEP_LINK_BUDGET / 1024,
+        sizes::FIRST_VISIT_GOAL / 1024
     );
-    if gzip > FIRST_VISIT_BUDGET {
-        over.push(format!("first visit {:.1} KB gzip", gzip as f64 / 1024.0));
+    if deep_link > sizes::DEEP_LINK_BUDGET {
+        over.push(format!(
+            "first visit of /package/:id {} gzip",
+            app::kb(deep_link)
+        ));
     }
 
     step("Building the release server");
@@ -113,7 +131,7 @@ pub fn bench(generate_flags: &[String]) -> anyhow::Result<()> {
         None => println!("    no PostgreSQL cluster on this machine: PostgreSQL not measured"),
     }
 
-    let table = render(&runs);
+    let table = format!("{size_tables}\n{}", render(&runs));
     println!("\n{table}");
     for run in &runs {
         match &run.rows {

@@ -9,6 +9,8 @@ mod process;
 mod run;
 mod scim;
 mod server;
+mod sizes;
+mod split;
 mod test;
 mod tools;
 
@@ -26,11 +28,13 @@ commands:
           (SQLite and PostgreSQL), and browser tests in headless Chromium
   fuzz    fuzz the API against its own OpenAPI document with schemathesis (a part of
           `test`, on its own)
-  bench   measure the standing budgets: first-visit download size (gzip), and every read
-          the pages make and request creation on a synthetic tenant at full size (SQLite,
-          and PostgreSQL when a cluster is installed); print one table, write it under
-          target/bench/, and fail when a budget is over; flags after `--` go to
-          `portal-server generate`, e.g. `cargo xtask bench -- --requests 100000`";
+  bench   measure the standing budgets: first-visit download size (gzip) per entry
+          route, each page's chunks and the crates' share (`cargo xtask bench sizes`:
+          that part alone), and every read the pages make and request creation on a
+          synthetic tenant at full size (SQLite, and PostgreSQL when a cluster is
+          installed); print one table, write it under target/bench/, and fail when a
+          budget is over; flags after `--` go to `portal-server generate`, e.g.
+          `cargo xtask bench -- --requests 100000`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         "run" => run::run(&rest),
         "test" => test::test(),
         "fuzz" => tools::ensure_schemathesis().and_then(|st| fuzz::fuzz(&st)),
+        "bench" if rest.first().map(String::as_str) == Some("sizes") => bench::sizes(),
         "bench" => bench::bench(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

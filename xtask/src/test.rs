@@ -86,6 +86,9 @@ pub fn test() -> anyhow::Result<()> {
             "portal",
             "--target",
             "wasm32-unknown-unknown",
+            // The app as it ships: each page a lazily loaded chunk (src/pages/lazy.rs).
+            "--features",
+            "split",
             "--",
             "-D",
             "warnings",

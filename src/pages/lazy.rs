@@ -1,0 +1,154 @@
+//! Each page as its own wasm chunk, fetched the first time its route is shown. `cargo xtask`
+//! builds the app with the `split` feature and splits the module after the build (see
+//! xtask/src/split.rs); without the feature, as `trunk serve` builds it, every page is in the
+//! one module and shows at once.
+
+use leptos::prelude::*;
+
+use super::{
+    access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
+    package::PackagePage, request::RequestPage, requests::RequestsPage,
+};
+
+/// The pages that bring their own code. Their chunk names (`catalog`, `package`, …) are the
+/// names the start-up script in index.html preloads a deep link's chunk by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    Catalog,
+    Package,
+    Access,
+    Requests,
+    Request,
+    Approvals,
+    Approval,
+}
+
+/// The page of `chunk`, shown as soon as its code is here.
+pub fn show(chunk: Chunk) -> impl IntoView {
+    #[cfg(feature = "split")]
+    {
+        Suspend::new(split::load(chunk))
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        page(chunk)
+    }
+}
+
+/// The page itself: in the split build each call sits in its own chunk's code.
+#[cfg_attr(feature = "split", allow(dead_code))]
+fn page(chunk: Chunk) -> AnyView {
+    match chunk {
+        Chunk::Catalog => view! { <CatalogPage/> }.into_any(),
+        Chunk::Package => view! { <PackagePage/> }.into_any(),
+        Chunk::Access => view! { <AccessPage/> }.into_any(),
+        Chunk::Requests => view! { <RequestsPage/> }.into_any(),
+        Chunk::Request => view! { <RequestPage/> }.into_any(),
+        Chunk::Approvals => view! { <ApprovalsPage/> }.into_any(),
+        Chunk::Approval => view! { <ApprovalPage/> }.into_any(),
+    }
+}
+
+#[cfg(feature = "split")]
+mod split {
+    //! One `#[lazy]` function per page: wasm-split moves each, with the code only it reaches,
+    //! into a chunk named after it (`catalog_<hash>.wasm`); code two pages share goes into a
+    //! shared chunk both load.
+
+    use leptos::lazy;
+    use leptos::prelude::*;
+
+    use super::{
+        AccessPage, ApprovalPage, ApprovalsPage, CatalogPage, Chunk, PackagePage, RequestPage,
+        RequestsPage,
+    };
+
+    #[lazy(catalog)]
+    fn catalog() -> AnyView {
+        view! { <CatalogPage/> }.into_any()
+    }
+
+    #[lazy(package)]
+    fn package() -> AnyView {
+        view! { <PackagePage/> }.into_any()
+    }
+
+    #[lazy(access)]
+    fn access() -> AnyView {
+        view! { <AccessPage/> }.into_any()
+    }
+
+    #[lazy(requests)]
+    fn requests() -> AnyView {
+        view! { <RequestsPage/> }.into_any()
+    }
+
+    #[lazy(request)]
+    fn request() -> AnyView {
+        view! { <RequestPage/> }.into_any()
+    }
+
+    #[lazy(approvals)]
+    fn approvals() -> AnyView {
+        view! { <ApprovalsPage/> }.into_any()
+    }
+
+    #[lazy(approval)]
+    fn approval() -> AnyView {
+        view! { <ApprovalPage/> }.into_any()
+    }
+
+    /// The page of `chunk`, once its chunk is loaded (at once when it was before).
+    pub async fn load(chunk: Chunk) -> AnyView {
+        match chunk {
+            Chunk::Catalog => catalog().await,
+            Chunk::Package => package().await,
+            Chunk::Access => access().await,
+            Chunk::Requests => requests().await,
+            Chunk::Request => request().await,
+            Chunk::Approvals => approvals().await,
+            Chunk::Approval => approval().await,
+        }
+    }
+}
+
+/// What the split loader's panic says when a chunk could not be fetched or instantiated.
+#[cfg(feature = "split")]
+const LOAD_FAILED: &str = "load callback should succeed";
+
+/// After a panic: when it was a chunk that could not be loaded, reload the page once.
+///
+/// Chunks carry content hashes, and a deploy that replaces the app's files removes the old
+/// build's chunks while a tab may still run it: its next page then cannot load. Reloading fetches
+/// the current index.html, which names the current build. The build's main module is noted in
+/// the tab's sessionStorage first, so a build whose own chunks fail does not reload forever.
+pub fn reload_when_a_chunk_is_gone(panic: &std::panic::PanicHookInfo<'_>) {
+    #[cfg(feature = "split")]
+    {
+        if !panic.to_string().contains(LOAD_FAILED) {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let build = window
+            .document()
+            .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
+            .and_then(|link| link.get_attribute("href"))
+            .unwrap_or_default();
+        let Some(storage) = window.session_storage().ok().flatten() else {
+            return;
+        };
+        const KEY: &str = "access-portal.reloaded-for";
+        if storage.get_item(KEY).ok().flatten().as_deref() == Some(build.as_str()) {
+            crate::show_startup_error(
+                "A part of the portal could not be loaded. Check the connection and reload the page.",
+            );
+            return;
+        }
+        let _ = storage.set_item(KEY, &build);
+        let _ = window.location().reload();
+    }
+    #[cfg(not(feature = "split"))]
+    let _ = panic;
+}
