@@ -1,6 +1,5 @@
 //! Bulk writing for `portal-server generate`: rows collected per table and written as multi-row
-//! INSERTs with `$N` placeholders, which SQLite and PostgreSQL both read through sqlx Any, on
-//! one connection set up for a bulk load ([`BulkLoad`]).
+//! INSERTs through sqlx Any, on one connection set up for a bulk load ([`BulkLoad`]).
 
 use std::time::{Duration, Instant};
 
@@ -41,6 +40,11 @@ impl BulkLoad {
             backend: db.backend,
             dropped: Vec::new(),
         })
+    }
+
+    /// Which database the load writes to.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The connection to write on.
@@ -176,13 +180,13 @@ impl Rows {
     }
 
     /// Write the waiting rows on `conn` (inside the caller's transaction) and forget them.
-    pub async fn flush(&mut self, conn: &mut AnyConnection) -> sqlx::Result<()> {
+    pub async fn flush(&mut self, conn: &mut AnyConnection, backend: Backend) -> sqlx::Result<()> {
         let started = Instant::now();
         let width = self.columns.len();
         let rows_per_statement = (MAX_PARAMETERS / width).max(1);
         let values = std::mem::take(&mut self.values);
         for chunk in values.chunks(rows_per_statement * width) {
-            let text = insert_text(self.table, self.columns, chunk.len() / width);
+            let text = insert_text(self.table, self.columns, chunk.len() / width, backend);
             let mut query = sqlx::query(&text);
             for value in chunk {
                 query = match value {
@@ -199,8 +203,12 @@ impl Rows {
     }
 }
 
-/// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4), …` for `rows` rows.
-fn insert_text(table: &str, columns: &[&str], rows: usize) -> String {
+/// `INSERT INTO table (a, b) VALUES ($1, $2), ($3, $4), …` for `rows` rows; on SQLite with
+/// anonymous `?` placeholders instead. The SQLite driver looks each `$N` up by name, and
+/// SQLite finds a name by walking the statement's list of names: a walk per parameter, so a
+/// statement of 2 000 was quadratic and took two thirds of a whole generation. Anonymous ones
+/// are bound by position.
+fn insert_text(table: &str, columns: &[&str], rows: usize, backend: Backend) -> String {
     let width = columns.len();
     let mut text = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for row in 0..rows {
@@ -212,7 +220,10 @@ fn insert_text(table: &str, columns: &[&str], rows: usize) -> String {
             if column > 0 {
                 text.push_str(", ");
             }
-            text.push_str(&format!("${}", row * width + column + 1));
+            match backend {
+                Backend::Sqlite => text.push('?'),
+                Backend::Postgres => text.push_str(&format!("${}", row * width + column + 1)),
+            }
         }
         text.push(')');
     }
@@ -222,12 +233,21 @@ fn insert_text(table: &str, columns: &[&str], rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::insert_text;
+    use crate::store::Backend;
 
     #[test]
     fn rows_are_numbered_one_placeholder_after_another() {
         assert_eq!(
-            insert_text("t", &["a", "b"], 2),
+            insert_text("t", &["a", "b"], 2, Backend::Postgres),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+
+    #[test]
+    fn sqlite_rows_take_their_values_by_position() {
+        assert_eq!(
+            insert_text("t", &["a", "b"], 2, Backend::Sqlite),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
     }
 }
