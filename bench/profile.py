@@ -19,10 +19,10 @@ import sys
 import tempfile
 
 # Buckets: each sample goes to the bucket of the innermost frame on its stack that names one
-# (within a frame, the first bucket in this order). A sample on one of the SQLite driver's
-# threads ("sqlx-sqlite-worker": the driver runs each connection on a thread of its own,
-# reached through channels) is SQL whatever its frames. A sample in the kernel is counted as
-# kernel time, split by whether a SQLite thread or the async side was in it.
+# (within a frame, the first bucket in this order), so time in the kernel or the allocator
+# counts for the code that called it. A sample on one of the SQLite driver's threads
+# ("sqlx-sqlite-worker": the driver runs each connection on a thread of its own, reached
+# through channels) is SQL whatever its frames.
 BUCKETS = [
     ("SQL: SQLite engine", ["sqlite3"]),
     ("SQL: PostgreSQL wire", ["sqlx_postgres"]),
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--token", help="a bearer token for the endpoint")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--frequency", type=int, default=499, help="samples per second")
+    parser.add_argument("--frequency", type=int, default=199, help="samples per second")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -59,33 +59,53 @@ def main() -> None:
         wrk = ["wrk", "-t2", "-c", str(args.connections), "-d", f"{args.seconds}s", "--latency"]
         if args.token:
             wrk += ["-H", f"Authorization: Bearer {args.token}"]
+        cpu_before = cpu_seconds(args.pid)
         load = subprocess.run(wrk + [args.url], capture_output=True, text=True, check=True)
+        cpu_after = cpu_seconds(args.pid)
         perf.wait()
-        script = subprocess.run(["perf", "script", "-i", data, "-F", "comm,ip,sym"],
+        script = subprocess.run(["perf", "script", "--no-inline", "-i", data, "-F", "comm,ip,sym,dso"],
                                 capture_output=True, text=True, check=True)
     summary = [line.strip() for line in load.stdout.splitlines()
                if line.strip().startswith(("Requests/sec", "50%", "99%", "Non-2xx"))]
     print(f"{args.url}: " + "; ".join(summary))
-    counts, threads = classify(script.stdout)
+    # The server's CPU time per answer: unlike req/s, it hardly moves with what else the
+    # machine runs, so it compares two builds on a shared machine.
+    answered = next((int(l.split()[0]) for l in load.stdout.splitlines() if "requests in" in l), 0)
+    if answered:
+        print(f"server CPU per answer: {1e6 * (cpu_after - cpu_before) / answered:.0f} µs")
+    counts, threads, leaves = classify(script.stdout)
     total = sum(counts.values()) or 1
     print(f"{total} samples; by thread: " + ", ".join(
         f"{name} {100 * n / total:.0f}%" for name, n in threads.most_common()))
+    print("  across the buckets: " + ", ".join(
+        f"{100 * n / total:.0f}% {name}" for name, n in leaves.most_common() if name != "elsewhere"))
     for bucket, n in counts.most_common():
         print(f"  {100 * n / total:5.1f}%  {bucket}")
 
 
+def cpu_seconds(pid: str) -> float:
+    """User and system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def classify(script: str):
-    """Count samples per bucket and per thread kind in `perf script` output."""
+    """Count samples per bucket, per thread kind and per kind of leaf in `perf script`
+    output."""
     counts = collections.Counter()
     threads = collections.Counter()
+    leaves = collections.Counter()
     for sample in script.split("\n\n"):
         lines = [l for l in sample.splitlines() if l.strip()]
         if not lines or not lines[0].split():
             continue
         kind = thread_kind(lines[0].split()[0])
         threads[kind] += 1
-        counts[bucket_of(kind, lines[1:])] += 1
-    return counts, threads
+        frames = lines[1:]
+        counts[bucket_of(kind, frames)] += 1
+        leaves[leaf_kind(frames[0] if frames else "")] += 1
+    return counts, threads, leaves
 
 
 def thread_kind(comm: str) -> str:
@@ -96,15 +116,25 @@ def thread_kind(comm: str) -> str:
     return comm
 
 
+def leaf_kind(frame: str) -> str:
+    """Where the sampled instruction itself was: the kernel, the allocator, or elsewhere."""
+    if "kernel" in frame:
+        return "in the kernel (system calls, waking threads, network)"
+    if any(m in frame for m in ("malloc", "free", "realloc", "unlink_chunk", " mi_", "_mi_")):
+        return "in the allocator"
+    return "elsewhere"
+
+
 def bucket_of(kind: str, frames) -> str:
-    in_kernel = bool(frames) and "kernel" in frames[0]
+    """The bucket of the innermost frame that names one; the kernel's and the allocator's
+    frames count for the code that called them."""
     if kind == "SQLite workers":
-        return "kernel under SQLite (file reads, waking)" if in_kernel else BUCKETS[0][0] \
-            if any("sqlite3" in f for f in frames) else "SQL: sqlx (pool, Any driver, rows)"
-    if in_kernel:
-        return "kernel (network I/O, scheduling)"
+        if any("sqlite3" in f for f in frames):
+            return BUCKETS[0][0]
+        return "SQL: sqlx (pool, Any driver, rows)"
     for frame in frames:
-        symbol = frame.split(None, 1)[1] if len(frame.split(None, 1)) > 1 else ""
+        parts = frame.split(None, 1)
+        symbol = parts[1] if len(parts) > 1 else ""
         for name, markers in BUCKETS:
             if any(marker in symbol for marker in markers):
                 return name
