@@ -138,10 +138,11 @@ const BULK_TABLES: [&str; 7] = [
 ];
 
 async fn write_all(writer: &mut Writer, load: &mut BulkLoad, size: Size) -> anyhow::Result<()> {
+    let backend = load.backend();
     writer.directory();
     writer.catalog();
     let mut tx = load.conn().begin().await?;
-    writer.tables.flush(&mut tx).await?;
+    writer.tables.flush(&mut tx, backend).await?;
     tx.commit().await?;
     load.drop_indexes(&BULK_TABLES).await?;
     writer.bench_requests();
@@ -149,12 +150,12 @@ async fn write_all(writer: &mut Writer, load: &mut BulkLoad, size: Size) -> anyh
         writer.finished_request(n);
         if writer.tables.requests.len() >= REQUESTS_PER_TRANSACTION {
             let mut tx = load.conn().begin().await?;
-            writer.tables.flush(&mut tx).await?;
+            writer.tables.flush(&mut tx, backend).await?;
             tx.commit().await?;
         }
     }
     let mut tx = load.conn().begin().await?;
-    writer.tables.flush(&mut tx).await?;
+    writer.tables.flush(&mut tx, backend).await?;
     tx.commit()
         .await
         .context("cannot commit the generated tenant")?;
@@ -415,10 +416,14 @@ impl Tables {
         }
     }
 
-    async fn flush(&mut self, conn: &mut sqlx::AnyConnection) -> sqlx::Result<()> {
+    async fn flush(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        backend: crate::store::Backend,
+    ) -> sqlx::Result<()> {
         for rows in self.all() {
             if !rows.is_empty() {
-                rows.flush(conn).await?;
+                rows.flush(conn, backend).await?;
             }
         }
         Ok(())

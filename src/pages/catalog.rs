@@ -8,10 +8,7 @@ use crate::components::loading::ShowMore;
 use crate::components::package_row::PackageRow;
 use crate::paging::Paged;
 
-/// How long typing must pause before the list is searched.
-const SEARCH_DEBOUNCE_MS: u64 = 250;
-
-/// The catalog: a search box that filters as you type (kept in the URL as `?search=`), the
+/// The catalog: a search box that filters at each keystroke (kept in the URL as `?search=`), the
 /// matching packages, and "Show more" while there are more.
 #[component]
 pub fn CatalogPage() -> impl IntoView {
@@ -32,34 +29,21 @@ pub fn CatalogPage() -> impl IntoView {
         load(false);
     });
 
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    // Leaving the page before the pause is over must not bring the search back.
-    on_cleanup(move || {
-        if let Some(pending) = timer.try_get_value().flatten() {
-            pending.clear();
-        }
-    });
+    // Every keystroke searches: the server answers a search from its index in a few
+    // milliseconds, so waiting for a pause in typing would only add to the wait, and `Paged`
+    // drops the answer to a search that a later keystroke has superseded.
     let on_input = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        if let Some(t) = timer.get_value() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                let href = if value.trim().is_empty() {
-                    "/".to_owned()
-                } else {
-                    format!(
-                        "/?search={}",
-                        String::from(js_sys::encode_uri_component(value.trim()))
-                    )
-                };
-                crate::routing::navigate(&href, true);
-            },
-            std::time::Duration::from_millis(SEARCH_DEBOUNCE_MS),
-        );
-        timer.set_value(handle.ok());
+        let href = if value.trim().is_empty() {
+            "/".to_owned()
+        } else {
+            format!(
+                "/?search={}",
+                String::from(js_sys::encode_uri_component(value.trim()))
+            )
+        };
+        crate::routing::navigate(&href, true);
     };
 
     let results = list.view(load, move || empty_state(search.get()), move || {

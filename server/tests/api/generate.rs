@@ -4,6 +4,7 @@
 use chrono::Utc;
 use portal_api::{AccessPackage, Assignment, AssignmentRequest, DecisionTime, Page, RequestState};
 use portal_server::generate::{BENCH_MANAGER, BENCH_REQUESTOR, Size, generate, user_id};
+use portal_server::store::Backend;
 
 use crate::helpers::{TestApp, spawn_app};
 
@@ -112,4 +113,48 @@ async fn generating_into_a_database_that_holds_a_tenant_is_refused_and_says_what
         message.contains("generate into a fresh database"),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn a_generated_tenant_refers_only_to_rows_that_exist() {
+    // The load writes with foreign keys unchecked, row by row; every reference must hold.
+    let app = app_with_small_tenant().await;
+    let db = &app.state.db;
+
+    let broken: Vec<String> = match db.backend {
+        Backend::Sqlite => {
+            let rows: Vec<(String, i64, String)> =
+                sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+                    .fetch_all(&db.pool)
+                    .await
+                    .unwrap();
+            rows.into_iter()
+                .map(|(table, row, parent)| format!("{table} row {row} → {parent}"))
+                .collect()
+        }
+        Backend::Postgres => {
+            // PostgreSQL checks every row when a foreign key is added: add each one again.
+            let keys: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT conrelid::regclass::text, conname::text, pg_get_constraintdef(oid) \
+                 FROM pg_constraint WHERE contype = 'f' \
+                 AND connamespace = current_schema()::regnamespace",
+            )
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            assert!(!keys.is_empty());
+            let mut broken = Vec::new();
+            for (table, name, definition) in keys {
+                let again = format!(
+                    "ALTER TABLE {table} DROP CONSTRAINT {name}, ADD CONSTRAINT {name} {definition}"
+                );
+                if let Err(err) = sqlx::raw_sql(&again).execute(&db.pool).await {
+                    broken.push(format!("{table}.{name}: {err}"));
+                }
+            }
+            broken
+        }
+    };
+
+    assert!(broken.is_empty(), "{broken:#?}");
 }
