@@ -10,7 +10,8 @@
 //!   approver, or the manager and then a named approver, and gives 30 to 365 days;
 //! - finished requests spread over the last two years: delivered (with the assignment they
 //!   delivered, most expired by now, some active), denied, canceled, or expired undecided,
-//!   each with its stages, approvers and audit entries, without answers.
+//!   each with its stages, approvers and audit entries, without answers; and of the last
+//!   week's, one in fifty of those for a manager's approval still waiting for it.
 //!
 //! And a few people with fixed ids whom a benchmark can sign in as:
 //! - `bench-manager`, the manager of eight reports (`bench-report-1` … `bench-report-7` and
@@ -147,7 +148,7 @@ async fn write_all(writer: &mut Writer, load: &mut BulkLoad, size: Size) -> anyh
     load.drop_indexes(&BULK_TABLES).await?;
     writer.bench_requests();
     for n in 0..size.requests {
-        writer.finished_request(n);
+        writer.generated_request(n);
         if writer.tables.requests.len() >= REQUESTS_PER_TRANSACTION {
             let mut tx = load.conn().begin().await?;
             writer.tables.flush(&mut tx, backend).await?;
@@ -736,7 +737,7 @@ impl Writer {
 
     /// Generated request `n`: person 1 + n mod (users − 1) (everyone but the top of the tree,
     /// who has no manager), for the next package of their own sequence.
-    fn finished_request(&mut self, n: usize) {
+    fn generated_request(&mut self, n: usize) {
         let people = self.size.users - 1;
         let requestor = 1 + n % people;
         let round = n / people;
@@ -755,7 +756,18 @@ impl Writer {
             85..95 => Outcome::Canceled,
             _ => Outcome::Expired,
         };
-        let seconds = self.rng.gen_range(7 * 86_400..SPREAD_DAYS * 86_400);
+        // Every fiftieth request for the manager's approval was made this week and still waits
+        // for it: as in a real tenant, approvers are many, each with a few waiting.
+        let waits = matches!(approval, Approval::Manager | Approval::ManagerThenNamed)
+            && self.rng.gen_range(0..50) == 0;
+        let (seconds, outcome) = if waits {
+            (self.rng.gen_range(3_600..7 * 86_400), None)
+        } else {
+            (
+                self.rng.gen_range(7 * 86_400..SPREAD_DAYS * 86_400),
+                Some(outcome),
+            )
+        };
         self.write_request(Request {
             id: format!("r{n:07}"),
             requestor_id: user_id(requestor),
@@ -763,7 +775,7 @@ impl Writer {
             package,
             policy_position,
             created: self.now - TimeDelta::seconds(seconds),
-            outcome: Some(outcome),
+            outcome,
             // A person's sequence of packages wraps around only when they make more
             // requests than there are packages; the later rounds must not hold it twice.
             may_stay_active: round < self.size.packages,
