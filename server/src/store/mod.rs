@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod directory;
 pub mod generate;
+pub mod lease;
 pub mod outbox;
 pub mod plans;
 pub mod request_rows;

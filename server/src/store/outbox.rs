@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 
 use super::Db;
+use super::lease::{self, Queue};
 use super::sql::Sql;
 use crate::domain::clock::format;
 use crate::domain::notifications::{Mail, Person, RequestFacts};
@@ -80,8 +81,7 @@ pub struct Claimed {
 }
 
 /// Claim for `owner`, until `lease_until`, up to `limit` messages that are due at `now` and
-/// that no other worker holds. A worker that dies holding some lets them go when the lease
-/// ends, and another sends them then.
+/// that no other worker holds (see [`lease`]).
 pub async fn claim(
     db: &Db,
     owner: &str,
@@ -89,31 +89,8 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> sqlx::Result<Vec<Claimed>> {
-    let now = format(now);
-    let due: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt_at <= $1 \
-         AND (lease_until IS NULL OR lease_until <= $1) ORDER BY created_at, id LIMIT $2",
-    )
-    .bind(&now)
-    .bind(i64::from(limit))
-    .fetch_all(&db.pool)
-    .await?;
     let mut claimed = Vec::new();
-    for (id,) in due {
-        let taken = sqlx::query(
-            "UPDATE outbox SET lease_owner = $2, lease_until = $3 \
-             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4)",
-        )
-        .bind(&id)
-        .bind(owner)
-        .bind(format(lease_until))
-        .bind(&now)
-        .execute(&db.pool)
-        .await?
-        .rows_affected();
-        if taken == 0 {
-            continue;
-        }
+    for id in lease::claim(db, Queue::Outbox, owner, now, lease_until, limit).await? {
         let row: Option<ClaimedRow> = sqlx::query_as(
             "SELECT recipient_name, recipient_mail, subject, body, attempts FROM outbox \
              WHERE id = $1",

@@ -10,6 +10,7 @@ use sqlx::AnyConnection;
 
 use super::Db;
 use super::audit::{self, Change, EntityType};
+use super::lease::{self, Queue};
 use crate::domain::clock::format;
 use crate::domain::fulfilment::{self, AccessFacts, EventType, Holder, Removal, Target};
 
@@ -160,8 +161,8 @@ pub struct Claimed {
 }
 
 /// Claim for `owner`, until `lease_until`, up to `limit` webhooks that are due at `now` and
-/// that no other worker holds. A worker that dies holding some lets them go when the lease
-/// ends, and another sends them then (at least once: the receiver drops the repeat by id).
+/// that no other worker holds (see [`lease`]; at least once: the receiver drops a repeat by
+/// its id).
 pub async fn claim(
     db: &Db,
     owner: &str,
@@ -169,31 +170,8 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> sqlx::Result<Vec<Claimed>> {
-    let now = format(now);
-    let due: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= $1 \
-         AND (lease_until IS NULL OR lease_until <= $1) ORDER BY created_at, id LIMIT $2",
-    )
-    .bind(&now)
-    .bind(i64::from(limit))
-    .fetch_all(&db.pool)
-    .await?;
     let mut claimed = Vec::new();
-    for (id,) in due {
-        let taken = sqlx::query(
-            "UPDATE webhook_deliveries SET lease_owner = $2, lease_until = $3 \
-             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4)",
-        )
-        .bind(&id)
-        .bind(owner)
-        .bind(format(lease_until))
-        .bind(&now)
-        .execute(&db.pool)
-        .await?
-        .rows_affected();
-        if taken == 0 {
-            continue;
-        }
+    for id in lease::claim(db, Queue::Webhooks, owner, now, lease_until, limit).await? {
         let row: Option<Claimed> = sqlx::query_as(
             "SELECT id, url, secret, body, attempts FROM webhook_deliveries WHERE id = $1",
         )
