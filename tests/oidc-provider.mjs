@@ -21,7 +21,8 @@ export const people = {
 
 /**
  * Start a provider on loopback: on a free port, or on `options.port`. Options (see
- * oidc-provider.ts for their types): `accessTokenTtl`, `noRefreshTokens`, `denyAll`.
+ * oidc-provider.ts for their types): `accessTokenTtl`, `noRefreshTokens`, `denyAll`,
+ * `refuseWith`.
  */
 export async function startProvider(options = {}) {
   let provider;
@@ -132,6 +133,18 @@ function configuration(options) {
       Interaction: 600,
     },
     cookies: { keys: ['access-portal-test-cookie-key'] },
+    // The provider's own error page (for what it cannot send back, such as an unknown client
+    // id), in words as the big providers put it, and without the default's web font.
+    renderError: async (ctx, out) => {
+      const clientId = ctx.oidc?.params?.client_id;
+      const said =
+        out.error === 'invalid_client' && clientId
+          ? `There is no application with the client id “${escape(clientId)}” here.`
+          : escape(out.error_description ?? out.error);
+      ctx.type = 'html';
+      ctx.body = `<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Sign in to Contoso</title>
+<h1>Sorry, we could not sign you in</h1><p>${said}</p><p>Error: ${escape(out.error)}</p></html>`;
+    },
   };
 }
 
@@ -143,6 +156,13 @@ async function interaction(provider, req, res, options) {
     await provider.interactionFinished(req, res, {
       error: 'access_denied',
       error_description: 'The user declined to sign in.',
+    });
+    return;
+  }
+  if (options.refuseWith) {
+    await provider.interactionFinished(req, res, {
+      error: options.refuseWith,
+      error_description: 'This application may not sign people in here.',
     });
     return;
   }
@@ -184,6 +204,10 @@ function loginPage(uid, problem) {
 <label>User name <input name="username" autocomplete="username"></label>
 <label>Password <input name="password" type="password" autocomplete="current-password"></label>
 <button type="submit">Sign in</button></form></html>`;
+}
+
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function body(req) {

@@ -24,6 +24,8 @@ export interface ProviderOptions {
   noRefreshTokens?: boolean;
   /** Refuse every sign-in with `error=access_denied`, as a user who declines would. */
   denyAll?: boolean;
+  /** Send every sign-in back with this OAuth error (`unauthorized_client`, `invalid_request`, …). */
+  refuseWith?: string;
 }
 
 /** Start a provider on loopback. */
