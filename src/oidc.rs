@@ -39,9 +39,14 @@ pub enum SignInError {
     /// The provider answered with an OAuth error (`access_denied`, `invalid_client`, …).
     Refused {
         provider: String,
+        /// The client id the portal is configured with, for the person to pass on to IT.
+        client_id: String,
         error: String,
         description: Option<String>,
     },
+    /// The user came back from the provider without an answer (Back from its own error page,
+    /// which is how a provider answers an unknown client id, or from its login page).
+    CameBack { provider: String, client_id: String },
     /// The answer is not the one for the sign-in this tab started (`state` or `nonce`).
     Unexpected,
     /// The portal's own server did not accept the new token.
@@ -58,6 +63,7 @@ impl SignInError {
             ),
             Self::Refused {
                 provider,
+                client_id,
                 error,
                 description,
             } => {
@@ -69,10 +75,14 @@ impl SignInError {
                     "access_denied" => {
                         format!("Sign-in was cancelled or refused at {provider}{why}.")
                     }
-                    "invalid_client" | "unauthorized_client" | "unauthorized_client_id" => format!(
-                        "{provider} does not know this portal as an application{why}. An \
-                         administrator must register the portal's client id there (see the \
-                         README's Sign-in section)."
+                    "invalid_client"
+                    | "unauthorized_client"
+                    | "unauthorized_client_id"
+                    | "invalid_request" => format!(
+                        "This portal is not registered at {provider} as it is configured \
+                         (client id \u{201c}{client_id}\u{201d}){why}. Tell your IT help desk: \
+                         the portal must be registered there under that client id, with this \
+                         page's address as a redirect URI."
                     ),
                     "login_required" | "interaction_required" | "consent_required" => {
                         format!("{provider} needs you to sign in again{why}.")
@@ -80,6 +90,14 @@ impl SignInError {
                     _ => format!("{provider} refused the sign-in: {error}{why}."),
                 }
             }
+            Self::CameBack {
+                provider,
+                client_id,
+            } => format!(
+                "You came back from {provider} before signing in. If it showed an error such \
+                 as an unknown or invalid client, this portal is not registered there as it is \
+                 configured (client id \u{201c}{client_id}\u{201d}): tell your IT help desk."
+            ),
             Self::Unexpected => "This sign-in answer does not belong to a sign-in started in \
                                  this tab (it may be old, or from another tab). Sign in again."
                 .to_owned(),
@@ -102,6 +120,19 @@ pub fn provider_name(oidc: &Oidc) -> String {
 /// Why the last sign-in failed, if it did; read once.
 pub fn take_failure() -> Option<SignInError> {
     FAILURE.with(|f| f.borrow_mut().take())
+}
+
+/// If this tab went to the provider and is back without its answer (Back from the
+/// provider's page), say so; the sign-in it started is forgotten, so a new one starts clean.
+pub fn came_back_without_answer(oidc: &Oidc) -> Option<SignInError> {
+    read::<Pending>(PENDING_KEY)?;
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(PENDING_KEY);
+    }
+    Some(SignInError::CameBack {
+        provider: provider_name(oidc),
+        client_id: oidc.client_id.clone(),
+    })
 }
 
 /// At start, before the app is mounted: finish a sign-in the provider sent the user back
@@ -263,11 +294,12 @@ async fn finish_sign_in(oidc: &Oidc) -> Result<(), SignInError> {
     let Ok(answer) = web_sys::UrlSearchParams::new_with_str(&search) else {
         return Ok(());
     };
-    // Not an answer from the provider, or one this tab is not waiting for (a host page's own
-    // `?state=`): nothing to finish.
+    // Not an answer from the provider: nothing to finish, unless this tab went there and is
+    // back without one (Back from the provider's own page).
     let Some(state) = answer.get("state") else {
-        return Ok(());
+        return came_back_without_answer(oidc).map_or(Ok(()), Err);
     };
+    // An answer this tab is not waiting for (a host page's own `?state=`): nothing to finish.
     let Some(pending) = read::<Pending>(PENDING_KEY) else {
         return Ok(());
     };
@@ -285,6 +317,7 @@ async fn finish_sign_in(oidc: &Oidc) -> Result<(), SignInError> {
     if let Some(error) = answer.get("error") {
         return Err(SignInError::Refused {
             provider: provider_name(oidc),
+            client_id: oidc.client_id.clone(),
             error,
             description: answer.get("error_description"),
         });
@@ -410,6 +443,7 @@ async fn token_call(
     match response.json::<ErrorAnswer>().await {
         Ok(err) => Err(SignInError::Refused {
             provider: provider_name(oidc),
+            client_id: oidc.client_id.clone(),
             error: err.error,
             description: err.error_description,
         }),

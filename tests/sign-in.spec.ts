@@ -1,10 +1,10 @@
-// Journeys of signing in with the company's OpenID Provider (a real one, tests/oidc-provider.ts):
+// Journeys of signing in with the company's OpenID Provider (a real one, tests/oidc-provider.mjs):
 // a deep link opened signed out comes back to its page after the provider's login page — on
 // the portal's own server, from nginx under /access/, inside the intranet's frame and in the
-// script embed; the
-// manager approves after signing in the same way; the access token is renewed while a form is
-// being filled in; sign-out ends the provider's session and Back shows nothing; a refusal at
-// the provider is said in words with a Try again.
+// script embed; the manager approves after signing in the same way; the access token is
+// renewed while a form is being filled in; sign-out ends the provider's session and Back
+// shows nothing; a refusal at the provider is said in words with a Try again, and a wrong
+// client id, which the provider answers on its own page, leaves a sign-in that can be retried.
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -168,6 +168,44 @@ test.describe('with a provider that refuses', () => {
     await expect(page).toHaveURL(`${portal.url}/package/sales-crm`);
     await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
   });
+});
+
+test.describe('with a provider that refuses this client', () => {
+  test.use({ providerOptions: { refuseWith: 'unauthorized_client' } });
+
+  test('unauthorized_client from the provider says the portal is not registered as configured, naming the client id', async ({ page, portal, provider }) => {
+    await page.goto('/package/sales-crm');
+    await page.getByRole('button', { name: /^Sign in with/ }).click();
+    const host = new URL(provider.issuer).host;
+    await expect(page.getByRole('alert')).toContainText(
+      `This portal is not registered at ${host} as it is configured (client id \u201c${clientId}\u201d)`,
+    );
+    await expect(page.getByRole('alert')).toContainText('Tell your IT help desk');
+    await expect(page).toHaveURL(`${portal.url}/package/sales-crm`);
+    await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+  });
+});
+
+test('with a wrong client id the provider says so on its own page, and Back returns to a sign-in that can be tried again', async ({ page, provider }) => {
+  const portal = await startServer(['--oidc-issuer', provider.issuer, '--oidc-client-id', 'wrong']);
+  try {
+    await page.goto(`${portal.url}/package/sales-crm`);
+    await page.getByRole('button', { name: /^Sign in with/ }).click();
+    await expect(page.getByRole('heading', { name: 'Sorry, we could not sign you in' })).toBeVisible();
+    await expect(page.getByText('There is no application with the client id \u201cwrong\u201d here.')).toBeVisible();
+
+    await page.goBack();
+    await expect(page).toHaveURL(`${portal.url}/package/sales-crm`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('You came back from');
+    await expect(page.getByRole('alert')).toContainText('(client id \u201cwrong\u201d): tell your IT help desk');
+
+    // The abandoned attempt does not stand in the way of the next one.
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByRole('heading', { name: 'Sorry, we could not sign you in' })).toBeVisible();
+  } finally {
+    await portal.stop();
+  }
 });
 
 test('a provider that is down is said in words, with a Try again', async ({ page, portal, provider }) => {

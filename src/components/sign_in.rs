@@ -29,6 +29,21 @@ fn ProviderSignIn(provider: Oidc) -> impl IntoView {
     let name = oidc::provider_name(&provider);
     let failure = RwSignal::new(oidc::take_failure().map(|e| e.message()));
     let leaving = RwSignal::new(false);
+    // Back from the provider's page may restore this page as it was left (the back/forward
+    // cache), the button still waiting: make it usable again, saying why the user is back.
+    let restored = {
+        let provider = provider.clone();
+        move |event: web_sys::PageTransitionEvent| {
+            if event.persisted() {
+                if let Some(err) = oidc::came_back_without_answer(&provider) {
+                    failure.set(Some(err.message()));
+                }
+                leaving.set(false);
+            }
+        }
+    };
+    let listener = window_event_listener(leptos::ev::pageshow, restored);
+    on_cleanup(move || listener.remove());
     let provider = StoredValue::new(provider);
     let go = move |_| {
         leaving.set(true);
