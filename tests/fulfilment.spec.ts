@@ -1,6 +1,7 @@
 // Fulfilment: a package whose resource has a connector reads "Delivering" on the request's
 // page while the connector has not accepted the grant, and "Delivered" once it has, without
-// a reload. The connector is tests/webhook-receiver.mjs, which checks the signature.
+// a reload. The connector is tests/webhook-receiver.mjs, which checks the signature. A resource
+// without a connector is "recorded only", which administrators are told and requestors not.
 import { spawn, ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,8 +79,9 @@ const test = base.extend<{ receiver: Receiver; portal: Portal }>({
   },
   portal: async ({ receiver }, use) => {
     const catalog = catalogWithConnector(receiver.url);
-    // The webhook worker runs every second, so the grant is posted at once.
-    const portal = await startServer(['--mail-interval-seconds', '1'], catalog.path);
+    // The webhook worker runs every second, so the grant is posted at once. Lynne is the
+    // administrator, who is told which resources are recorded only.
+    const portal = await startServer(['--mail-interval-seconds', '1', '--admin', 'lynne'], catalog.path);
     await use(portal);
     await portal.stop();
     catalog.remove();
@@ -104,4 +106,28 @@ test('a package with a connector reads Delivering, then Delivered once the conne
   const received = await receiver.received();
   expect(received.accepted).toHaveLength(1);
   expect(received.badSignatures).toBe(0);
+});
+
+test('an administrator is told a resource is recorded only, on its package and its request; a requestor is not', async ({ page, browser, portal }) => {
+  const note = page.getByRole('note', { name: 'Recorded only' });
+  await openAs(page, 'Lynne Robbins', '/package/company-wiki');
+  await openRequestForm(page, 'Company wiki editor');
+  await expect(note).toContainText('Company wiki (Editor): recorded only. No system is told about this grant');
+  await submit(page);
+  await page.getByRole('link', { name: 'View this request' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  await expect(note).toContainText('Company wiki (Editor): recorded only');
+
+  const other = await browser.newContext({ baseURL: portal.url });
+  const requestor = await other.newPage();
+  await openAs(requestor, 'Adele Vance', '/package/company-wiki');
+  await openRequestForm(requestor, 'Company wiki editor');
+  await expect(requestor.getByRole('note', { name: 'Recorded only' })).toHaveCount(0);
+  await submit(requestor);
+  await requestor.getByRole('link', { name: 'View this request' }).click();
+  await expect(requestor.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  await expect(requestor.getByText('Status:')).toBeVisible();
+  await expect(requestor.getByRole('note', { name: 'Recorded only' })).toHaveCount(0);
+  await expect(requestor.getByText(/recorded only/i)).toHaveCount(0);
+  await other.close();
 });

@@ -20,6 +20,11 @@ pub struct AccessPackage {
     /// The caller's active assignment of this package, if they already have it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignment_id: Option<String>,
+    /// For administrators only, on `GET /accessPackages/{id}`: the resource roles that have no
+    /// connector, whose grants are recorded by the portal and told to no system ("recorded
+    /// only"). Absent for everyone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_only: Option<Vec<ResourceRole>>,
 }
 
 /// The catalog a package belongs to.

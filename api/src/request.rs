@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{PackageRef, PolicyRef, UserRef};
+use crate::{PackageRef, PolicyRef, ResourceRole, UserRef};
 
 /// Body of `POST /assignmentRequests`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -74,6 +74,11 @@ pub struct AssignmentRequest {
     /// only"). Only on `GET /assignmentRequests/{id}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fulfilment: Option<Fulfilment>,
+    /// For administrators only, on `GET /assignmentRequests/{id}`: the package's resource
+    /// roles that have no connector ("recorded only"), whose grants no system is told of.
+    /// Absent for everyone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_only: Option<Vec<ResourceRole>>,
 }
 
 /// Where the grant (or the removal) of a request's access stands in the systems that hold

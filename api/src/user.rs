@@ -16,6 +16,11 @@ pub struct User {
     /// The user's manager, who approves under "requestor's manager" policies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<UserRef>,
+    /// On `GET /me`: true when the signed-in user is one of the portal's administrators
+    /// (`--admin`, `--admin-group`), who see the fulfilment webhooks and which resources are
+    /// recorded only. Absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_admin: bool,
 }
 
 /// A short reference to a user: enough to show a name and write to them.

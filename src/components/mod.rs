@@ -9,6 +9,7 @@ pub mod link;
 pub mod loading;
 pub mod nav;
 pub mod package_row;
+pub mod recorded_only;
 pub mod request_form;
 pub mod request_summary;
 pub mod share_link;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
 
 use crate::api;
+use crate::components::recorded_only::RecordedOnly;
 use crate::components::request_form::RequestForm;
 use crate::components::share_link::ShareLink;
 use crate::load::Load;
@@ -135,6 +136,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        <RecordedOnly roles=package.recorded_only/>
         {expected.map(|text| view! { <p class="expected">{text}</p> })}
         {status}
         <ShareLink path=share/>

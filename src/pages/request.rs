@@ -10,6 +10,7 @@ use portal_api::{AssignmentRequest, FulfilmentState, RequestState};
 use crate::api;
 use crate::components::confirm::ConfirmButton;
 use crate::components::history::History;
+use crate::components::recorded_only::RecordedOnly;
 use crate::components::request_summary::RequestSummary;
 use crate::components::stages::Stages;
 use crate::components::status_badge::{FulfilmentBadge, StatusBadge};
@@ -90,6 +91,7 @@ fn Details(request: AssignmentRequest, #[prop(into)] on_change: Callback<()>) ->
         <p class="status-line">"Status: " {status(&request)}</p>
         {removal(&request)}
         {failures(&request)}
+        <RecordedOnly roles=request.recorded_only.clone()/>
         <RequestSummary request=request.clone()/>
         {(!request.stages.is_empty()).then(|| view! {
             <h2>"Approval"</h2>

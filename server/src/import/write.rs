@@ -190,6 +190,7 @@ impl UserEntry {
             user_principal_name: self.user_principal_name.clone(),
             job_title: self.job_title.clone(),
             manager: None,
+            is_admin: false,
         }
     }
 }
@@ -224,6 +225,7 @@ impl PackageEntry {
                 .collect(),
             open_request_id: None,
             assignment_id: None,
+            recorded_only: None,
         }
     }
 }

@@ -93,15 +93,8 @@ async fn metrics(State(state): State<AppState>) -> ApiResult<impl IntoResponse> 
 
 /// Refuse anyone who is not an administrator, by the configured user ids or group.
 async fn admin(state: &AppState, user_id: &str) -> Result<(), ApiError> {
-    let config = &state.config;
-    if config.admins.iter().any(|a| a == user_id) {
+    if super::is_admin(state, user_id).await? {
         return Ok(());
-    }
-    if let Some(group) = &config.admin_group {
-        let me = super::requestor(state, user_id).await?;
-        if me.group_ids.iter().any(|g| g == group) {
-            return Ok(());
-        }
     }
     Err(ApiError::Forbidden(
         "Only the portal's administrators see fulfilment webhooks; the server names them with \

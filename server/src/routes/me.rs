@@ -16,7 +16,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me))
 }
 
-/// The signed-in user, with their manager.
+/// The signed-in user, with their manager, and whether they are an administrator.
 #[utoipa::path(get, operation_id = "getMe", path = "/me", tag = "me", security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = User),
@@ -26,8 +26,9 @@ pub async fn me(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
 ) -> ApiResult<Json<User>> {
-    let user = directory::user(&state.db, &me).await?.ok_or_else(|| {
+    let mut user = directory::user(&state.db, &me).await?.ok_or_else(|| {
         ApiError::Unauthorized("Your user is no longer in the directory; sign in again.".to_owned())
     })?;
+    user.is_admin = super::is_admin(&state, &me).await?;
     Ok(Json(user))
 }

@@ -68,6 +68,20 @@ pub async fn find_package(
         })
 }
 
+/// Whether the caller is one of the portal's administrators, named by user id (`--admin`) or
+/// by a group they belong to (`--admin-group`).
+async fn is_admin(state: &AppState, user_id: &str) -> Result<bool, ApiError> {
+    let config = &state.config;
+    if config.admins.iter().any(|a| a == user_id) {
+        return Ok(true);
+    }
+    let Some(group) = &config.admin_group else {
+        return Ok(false);
+    };
+    let me = requestor(state, user_id).await?;
+    Ok(me.group_ids.iter().any(|g| g == group))
+}
+
 /// The signed-in caller as the rules see them; a token for a user who is no longer in the
 /// directory is treated as no token.
 async fn requestor(state: &AppState, user_id: &str) -> Result<crate::domain::Requestor, ApiError> {

@@ -14,7 +14,7 @@ use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::routes::problems::{Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
-use crate::store::{catalog, requests};
+use crate::store::{catalog, requests, webhooks};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -70,7 +70,7 @@ pub async fn list(
 }
 
 /// One package, hidden or not, with its resource roles and the caller's open request or
-/// assignment for it.
+/// assignment for it; for administrators, also the roles that are recorded only.
 #[utoipa::path(get, operation_id = "getAccessPackage", path = "/accessPackages/{id}", tag = "accessPackages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The package's id")),
     responses(
@@ -82,8 +82,13 @@ pub async fn one(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AccessPackage>> {
-    let package = super::find_package(&state, &id).await?;
+    let mut package = super::find_package(&state, &id).await?;
     let (open, held) = requests::holdings(&state.db, &me).await?;
+    // Only administrators learn which resources no system is told of; requestors see the
+    // package as it is promised to them.
+    if super::is_admin(&state, &me).await? {
+        package.recorded_only = Some(webhooks::recorded_only(&state.db, &package.id).await?);
+    }
     Ok(Json(with_holdings(package, &open, &held)))
 }
 

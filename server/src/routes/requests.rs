@@ -17,6 +17,7 @@ use crate::requesting::{self, Ask};
 use crate::routes::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
 use crate::store::requests::{self, Applied, Listing};
+use crate::store::webhooks;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -108,7 +109,8 @@ pub async fn list(
     Ok(Json(window.page(found, page_key)))
 }
 
-/// One request, with its stages and history; for its requestor and its approvers.
+/// One request, with its stages and history; for its requestor and its approvers. For
+/// administrators, also the package's roles that are recorded only.
 ///
 /// Answers 404 when the caller has no request with this id.
 #[utoipa::path(get, operation_id = "getAssignmentRequest", path = "/assignmentRequests/{id}", tag = "assignmentRequests", security(("bearer" = [])),
@@ -122,7 +124,7 @@ pub async fn one(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AssignmentRequest>> {
-    let request = load(&state, &id).await?;
+    let mut request = load(&state, &id).await?;
     let approver = request
         .stages
         .iter()
@@ -130,6 +132,10 @@ pub async fn one(
         .any(|a| a.id == me);
     if request.requestor.id != me && !approver {
         return Err(not_found());
+    }
+    if super::is_admin(&state, &me).await? {
+        let package_id = &request.access_package.id;
+        request.recorded_only = Some(webhooks::recorded_only(&state.db, package_id).await?);
     }
     Ok(Json(request))
 }

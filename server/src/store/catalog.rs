@@ -363,6 +363,7 @@ async fn with_roles(db: &Db, rows: Vec<PackageRow>) -> sqlx::Result<Vec<AccessPa
             is_hidden: row.is_hidden != 0,
             open_request_id: None,
             assignment_id: None,
+            recorded_only: None,
         })
         .collect())
 }

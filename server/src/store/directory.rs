@@ -217,5 +217,6 @@ fn user_from_row(row: UserRow) -> User {
         mail: row.mail,
         user_principal_name: row.user_principal_name,
         job_title: row.job_title,
+        is_admin: false,
     }
 }

@@ -184,6 +184,7 @@ fn request_of(
         stages,
         history: vec![],
         fulfilment: None,
+        recorded_only: None,
         assignment_id: row.assignment_id,
         id: row.id,
     })

@@ -5,7 +5,7 @@
 //! into the request's history in the same transaction that marks it.
 
 use chrono::{DateTime, Utc};
-use portal_api::{Fulfilment, FulfilmentState};
+use portal_api::{Fulfilment, FulfilmentState, Resource, ResourceKind, ResourceRole};
 use sqlx::AnyConnection;
 
 use super::Db;
@@ -33,6 +33,30 @@ pub async fn set_connector(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The resource roles of `package_id` that have no connector ("recorded only"): their grants
+/// are written here and told to no system. In the package's order.
+pub async fn recorded_only(db: &Db, package_id: &str) -> sqlx::Result<Vec<ResourceRole>> {
+    let rows: Vec<RoleRow> = sqlx::query_as(
+        "SELECT display_name, resource_name, resource_type FROM resource_roles \
+         WHERE package_id = $1 AND (webhook_url IS NULL OR webhook_secret IS NULL) \
+         ORDER BY position",
+    )
+    .bind(package_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(ResourceRole {
+                display_name: row.display_name,
+                resource: Resource {
+                    display_name: row.resource_name,
+                    resource_type: super::named::<ResourceKind>(&row.resource_type)?,
+                },
+            })
+        })
+        .collect()
 }
 
 /// A change of someone's access that the connectors of its package are told of.
@@ -411,6 +435,13 @@ pub struct Counts {
     pub pending: u64,
     pub sent: u64,
     pub failed: u64,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct RoleRow {
+    display_name: String,
+    resource_name: String,
+    resource_type: String,
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -5,13 +5,19 @@
 use std::process::Stdio;
 
 use chrono::TimeDelta;
-use portal_api::{AssignmentRequest, ExtendAssignment, FulfilmentState};
+use portal_api::{
+    AccessPackage, AssignmentRequest, ExtendAssignment, FulfilmentState, Resource, ResourceKind,
+    ResourceRole,
+};
 use portal_server::webhooks::{Courier, Round};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::helpers::{ADMIN, Session, TestApp, spawn_app, spawn_app_with};
+
+/// A connector address for tests that never run the webhook worker.
+const UNUSED_RECEIVER: &str = "http://127.0.0.1:9/hooks";
 
 /// The connector's signing secret in these tests.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -345,6 +351,50 @@ async fn someone_who_is_no_administrator_is_refused_the_deliveries() {
         "{}",
         reply.body
     );
+}
+
+#[tokio::test]
+async fn an_administrator_is_told_which_resources_are_recorded_only() {
+    let app = app_with_connector(UNUSED_RECEIVER).await;
+    let admin = app.sign_in(ADMIN).await;
+    let request = admin.request_access("crm-hooks", "crm-hooks-now").await;
+
+    let me = admin.me().await.ok::<Value>();
+    let package = admin
+        .access_package("crm-hooks")
+        .await
+        .ok::<AccessPackage>();
+    let read = admin.request(&request.id).await.ok::<AssignmentRequest>();
+
+    assert_eq!(me["isAdmin"], true, "{me}");
+    let wiki = vec![ResourceRole {
+        display_name: "Reader".to_owned(),
+        resource: Resource {
+            display_name: "Wiki".to_owned(),
+            resource_type: ResourceKind::Site,
+        },
+    }];
+    assert_eq!(
+        package.recorded_only.as_ref(),
+        Some(&wiki),
+        "CRM has a connector"
+    );
+    assert_eq!(read.recorded_only.as_ref(), Some(&wiki));
+}
+
+#[tokio::test]
+async fn a_requestor_is_not_told_which_resources_are_recorded_only() {
+    let app = app_with_connector(UNUSED_RECEIVER).await;
+    let adele = app.sign_in("adele").await;
+    let request = adele.request_access("crm-hooks", "crm-hooks-now").await;
+
+    let me = adele.me().await.ok::<Value>();
+    let package = adele.access_package("crm-hooks").await.ok::<Value>();
+    let read = adele.request(&request.id).await.ok::<Value>();
+
+    assert_eq!(me.get("isAdmin"), None, "{me}");
+    assert_eq!(package.get("recordedOnly"), None, "{package}");
+    assert_eq!(read.get("recordedOnly"), None, "{read}");
 }
 
 #[tokio::test]
