@@ -10,8 +10,8 @@
 //!   approver, or the manager and then a named approver, and gives 30 to 365 days;
 //! - finished requests spread over the last two years: delivered (with the assignment they
 //!   delivered, most expired by now, some active), denied, canceled, or expired undecided,
-//!   each with its stages, approvers and audit entries, without answers; and of the last
-//!   week's, one in fifty of those for a manager's approval still waiting for it.
+//!   each with its stages, approvers and audit entries, without answers; but one in fifty of
+//!   those that ask the requestor's manager, made in the last week, still waits for it.
 //!
 //! And a few people with fixed ids whom a benchmark can sign in as:
 //! - `bench-manager`, the manager of eight reports (`bench-report-1` … `bench-report-7` and
@@ -756,8 +756,8 @@ impl Writer {
             85..95 => Outcome::Canceled,
             _ => Outcome::Expired,
         };
-        // Every fiftieth request for the manager's approval was made this week and still waits
-        // for it: as in a real tenant, approvers are many, each with a few waiting.
+        // One in fifty requests that ask the manager was made this week and still waits for
+        // them: as in a real tenant, approvers are many, each with a few requests waiting.
         let waits = matches!(approval, Approval::Manager | Approval::ManagerThenNamed)
             && self.rng.gen_range(0..50) == 0;
         let (seconds, outcome) = if waits {
