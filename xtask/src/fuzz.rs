@@ -12,10 +12,11 @@ use crate::process::run;
 use crate::root;
 use crate::server::DemoServer;
 
-/// Who the fuzzer calls as: a requestor with packages to ask for, and her manager, who
-/// approves them.
+/// Who the fuzzer calls as: a requestor with packages to ask for, her manager, who approves
+/// them, and an administrator, who reads and retries the fulfilment webhooks.
 const REQUESTOR: &str = "adele@contoso.com";
 const APPROVER: &str = "megan@contoso.com";
+const ADMIN: (&str, &str) = ("lynne", "lynne@contoso.com");
 
 /// Packages (and policies) the requestor asks for before the fuzzer starts; her manager
 /// approves them all. Enough that the approver's list still holds requests after the fuzzer has
@@ -36,9 +37,15 @@ const WAITING: &[(&str, &str)] = &[
 pub fn fuzz(schemathesis: &Path) -> anyhow::Result<()> {
     let root = root();
     run(Command::new("cargo").args(["build", "--quiet", "-p", "portal-server"]))?;
-    let server = DemoServer::start(&root.join("target/debug/portal-server"), "fuzz", "error")?;
+    let server = DemoServer::start(
+        &root.join("target/debug/portal-server"),
+        "fuzz",
+        "error",
+        &["--admin", ADMIN.0],
+    )?;
     let requestor = server.demo_token(REQUESTOR)?;
     let approver = server.demo_token(APPROVER)?;
+    let admin = server.demo_token(ADMIN.1)?;
     for (package, policy) in WAITING {
         let body = format!(r#"{{"accessPackageId":"{package}","assignmentPolicyId":"{policy}"}}"#);
         let answer = server.post(&requestor, "/assignmentRequests", &body)?;
@@ -53,6 +60,7 @@ pub fn fuzz(schemathesis: &Path) -> anyhow::Result<()> {
         .args(["--no-color", "run", &schema])
         .current_dir(root.join("target"))
         .env("PORTAL_FUZZ_REQUESTOR_TOKEN", &requestor)
-        .env("PORTAL_FUZZ_APPROVER_TOKEN", &approver))
+        .env("PORTAL_FUZZ_APPROVER_TOKEN", &approver)
+        .env("PORTAL_FUZZ_ADMIN_TOKEN", &admin))
     .context("schemathesis found answers that break the API's own description (above)")
 }

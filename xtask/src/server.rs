@@ -22,8 +22,8 @@ impl DemoServer {
     /// Start `binary` (a built portal-server) with the demo catalog in a database named after
     /// `purpose` in a temporary folder; its log goes to stderr, filtered by `log` (a `RUST_LOG`
     /// value). The rate limits are lifted: a tool sends more calls a minute than any person,
-    /// and the limits have tests of their own.
-    pub fn start(binary: &Path, purpose: &str, log: &str) -> anyhow::Result<Self> {
+    /// and the limits have tests of their own. `extra` flags go to the server too.
+    pub fn start(binary: &Path, purpose: &str, log: &str, extra: &[&str]) -> anyhow::Result<Self> {
         let dir = std::env::temp_dir().join(format!("portal-{purpose}-{}", std::process::id()));
         // A database left by an earlier run that was killed would not be fresh.
         let _ = std::fs::remove_dir_all(&dir);
@@ -38,6 +38,7 @@ impl DemoServer {
             "--sign-ins-per-minute",
             "0",
         ];
+        let flags: Vec<&str> = flags.iter().chain(extra).copied().collect();
         Self::start_on(binary, &database_url, &flags, dir, log)
     }
 
