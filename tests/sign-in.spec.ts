@@ -127,6 +127,10 @@ test.describe('with a short access-token lifetime', () => {
     const renewal = page.waitForResponse((r) => r.url().endsWith('/token') && (r.request().postData() ?? '').includes('grant_type=refresh_token'));
     await page.clock.fastForward('02:30');
     expect((await renewal).status()).toBe(200);
+    // The app keeps the new token once it has read the provider's answer.
+    await expect
+      .poll(() => page.evaluate(() => JSON.parse(sessionStorage.getItem('access-portal.session')!).token))
+      .not.toBe(before);
 
     await expect(page.getByLabel('Business justification')).toHaveValue('Covering for Megan in December.');
     const sent = page.waitForRequest((r) => r.url().endsWith('/api/v1/assignmentRequests') && r.method() === 'POST');
