@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod generate;
+pub mod hashed_files;
 pub mod headers;
 pub mod hosts;
 pub mod import;

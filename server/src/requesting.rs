@@ -14,7 +14,7 @@ use crate::domain::submission::{self, Period};
 use crate::domain::{Requestor, clock, lifecycle, policy};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::catalog::{self, PolicyRecord};
+use crate::store::policies::{self, PolicyRecord};
 use crate::store::requests::{self, NewRequest, NewStage, Submitted};
 use crate::store::unique::{About, Unique};
 
@@ -73,7 +73,7 @@ async fn prepare_new(
     now: DateTime<Utc>,
 ) -> Result<Prepared, ApiError> {
     let package = crate::routes::find_package(state, &input.access_package_id).await?;
-    let record = catalog::policy(&state.db, &input.assignment_policy_id)
+    let record = policies::policy(&state.db, &input.assignment_policy_id)
         .await?
         .filter(|record| record.policy.access_package_id == package.id)
         .ok_or_else(|| {
@@ -143,7 +143,7 @@ async fn prepare_extension(
         )));
     }
     let PolicyRecord { policy, scope } =
-        catalog::policy(&state.db, &assignment.assignment_policy.id)
+        policies::policy(&state.db, &assignment.assignment_policy.id)
             .await?
             .ok_or_else(|| {
                 anyhow::anyhow!("assignment {assignment_id} names a policy that is not there")

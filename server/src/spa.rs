@@ -6,7 +6,7 @@
 //! pages and the files that change on deploy (`index.html`, `404.html`, `config.json`,
 //! `embed.js`) are revalidated on every use. The `.gz` and `.br` copies that `cargo xtask`
 //! writes beside the files are sent to browsers that accept them, so nothing is compressed
-//! per request.
+//! per request; hashed files are answered from memory (hashed_files.rs).
 //!
 //! Only plain paths get the app. Its start-up script makes the folder of the address the base
 //! of everything it loads, so an address like `//evil.example/requests` must never answer it:
@@ -24,6 +24,8 @@ use axum::routing::get;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::hashed_files::HashedFiles;
 
 /// What browsers may do with a file whose name carries its content hash: keep it for a year
 /// and never revalidate it, since other content gets another name.
@@ -50,6 +52,10 @@ pub fn router(dir: &Path, sign_in: Option<Value>) -> Router {
         .fallback(index);
     let files = Router::new()
         .fallback_service(files)
+        .layer(middleware::from_fn_with_state(
+            HashedFiles::new(dir),
+            crate::hashed_files::serve,
+        ))
         .layer(middleware::from_fn(cache_headers));
     let config = dir.join("config.json");
     let embed = dir.join("embed.js");

@@ -12,7 +12,8 @@ use super::format::{
     CatalogFile, PackageEntry, PolicyEntry, QuestionEntry, REQUESTOR_MANAGER, UserEntry,
 };
 use crate::domain::{Scope, clock};
-use crate::store::catalog::{self, PolicyRecord};
+use crate::store::catalog;
+use crate::store::policies::PolicyRecord;
 use crate::store::{Db, directory, webhooks};
 
 /// What an import wrote.

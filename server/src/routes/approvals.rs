@@ -14,7 +14,7 @@ use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::routes::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
-use crate::store::catalog;
+use crate::store::policies;
 use crate::store::requests::{self, Applied, Listing};
 use crate::store::unique::About;
 
@@ -86,7 +86,7 @@ pub async fn decide(
                 "There is no request with this id waiting for your decision.".to_owned(),
             )
         })?;
-    let policy = catalog::policy(&state.db, &request.assignment_policy.id)
+    let policy = policies::policy(&state.db, &request.assignment_policy.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("request {request_id} names a policy that is not there"))?;
     let subject = decision::Subject::of(&request, policy.policy.expiration)?;

@@ -61,11 +61,14 @@ pub async fn find_package(
 ) -> Result<portal_api::AccessPackage, ApiError> {
     crate::store::catalog::package(&state.db, id)
         .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "There is no access package with id {id:?}; check the link, or find the package under Request access."
-            ))
-        })
+        .ok_or_else(|| no_such_package(id))
+}
+
+/// The 404 for a package id that names none.
+pub fn no_such_package(id: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "There is no access package with id {id:?}; check the link, or find the package under Request access."
+    ))
 }
 
 /// Whether the caller is one of the portal's administrators, named by user id (`--admin`) or

@@ -14,7 +14,8 @@ use crate::extract::{Json, Path, Query};
 use crate::paging;
 use crate::routes::problems::{Invalid, NotFound, Unauthorized};
 use crate::state::AppState;
-use crate::store::{catalog, requests, webhooks};
+use crate::store::requests::decision_times::{self, Kept};
+use crate::store::{catalog, policies, requests, webhooks};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,10 +106,13 @@ pub async fn applicable_policies(
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Page<AssignmentPolicy>>> {
-    let package = super::find_package(&state, &id).await?;
+    let policies = policies::of_package(&state.db, &id).await?;
+    if policies.is_empty() {
+        // No policy: say 404 if there is no such package either.
+        super::find_package(&state, &id).await?;
+    }
     let requestor = super::requestor(&state, &me).await?;
-    let policies = catalog::policies_of_package(&state.db, &package.id)
-        .await?
+    let policies = policies
         .into_iter()
         .filter(|record| record.scope.admits(&requestor))
         .map(|record| record.policy)
@@ -116,12 +120,9 @@ pub async fn applicable_policies(
     Ok(Json(Page::last(policies)))
 }
 
-/// How many past requests the decision time is computed from, at most (the latest ones).
-const DECISION_TIME_SAMPLE: u32 = 200;
-
 /// The expected time to a decision for this package: the median and 90th percentile of how
-/// long its latest approved or denied requests waited, from submission to the last decision.
-/// Only `sampleSize` when fewer than 5 were decided.
+/// long its latest approved or denied requests waited (200 at most), from submission to the
+/// last decision. Only `sampleSize` when fewer than 5 were decided.
 #[utoipa::path(get, operation_id = "getDecisionTime", path = "/accessPackages/{id}/decisionTime", tag = "accessPackages", security(("bearer" = [])),
     params(("id" = String, Path, description = "The package's id")),
     responses(
@@ -133,9 +134,12 @@ pub async fn decision_time(
     CurrentUser(_): CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<DecisionTime>> {
-    let package = super::find_package(&state, &id).await?;
-    let waits = requests::decision_waits(&state.db, &package.id, DECISION_TIME_SAMPLE).await?;
-    Ok(Json(crate::domain::stats::decision_time(waits)))
+    let time = match decision_times::decision_time(&state.db, &id).await? {
+        Kept::Figure(time) => time,
+        Kept::NotYet => decision_times::fill(&state.db, &id).await?,
+        Kept::NoSuchPackage => return Err(super::no_such_package(&id)),
+    };
+    Ok(Json(time))
 }
 
 fn with_holdings(

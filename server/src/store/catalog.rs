@@ -1,25 +1,17 @@
-//! Catalogs, access packages with their resource roles, and assignment policies with their
-//! stages and questions.
+//! Catalogs, access packages with their resource roles, and assignment policies as the catalog
+//! file writes them (policies.rs reads them).
 
 use std::collections::HashMap;
 
 use portal_api::{
-    AccessPackage, ApprovalStageSettings, Approver, AssignmentPolicy, CatalogRef, Choice,
-    Expiration, Question, QuestionKind, RequestApprovalSettings, RequestorSettings, Resource,
-    ResourceKind, ResourceRole,
+    AccessPackage, Approver, CatalogRef, Expiration, QuestionKind, Resource, ResourceKind,
+    ResourceRole,
 };
 use sqlx::AnyConnection;
 
 use super::Db;
+use super::policies::PolicyRecord;
 use super::sql::{Order, Sql};
-use crate::domain::Scope;
-
-/// A policy together with who may request under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyRecord {
-    pub policy: AssignmentPolicy,
-    pub scope: Scope,
-}
 
 /// Where a listing of packages resumes: after this display name and id.
 pub type PackageKey = (String, String);
@@ -69,7 +61,14 @@ pub(crate) fn requestable_packages_query(
     query.text(user_id.to_owned());
     query.push(")) OR (ap.allowed_target_scope = 'groupMembers' AND EXISTS (SELECT 1 FROM policy_targets t JOIN group_members m ON m.group_id = t.target_id WHERE t.policy_id = ap.id AND m.user_id = ");
     query.text(user_id.to_owned());
-    query.push("))))");
+    query.push(")))");
+    if backend == super::Backend::Postgres {
+        // A fence: PostgreSQL would otherwise turn the EXISTS into a join with every policy
+        // the person may use, found by reading all policies, before taking the first page;
+        // as a subquery per package it is a look-up in the policies' index by package.
+        query.push(" OFFSET 0");
+    }
+    query.push(")");
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let search = search.to_lowercase();
         // Both indexes are of trigrams: a search of three characters or more is answered
@@ -102,219 +101,6 @@ pub async fn package(db: &Db, id: &str) -> sqlx::Result<Option<AccessPackage>> {
         .fetch_optional(&db.pool)
         .await?;
     Ok(with_roles(db, row.into_iter().collect()).await?.pop())
-}
-
-/// Every policy of a package, in the order the catalog file lists them.
-pub async fn policies_of_package(db: &Db, package_id: &str) -> sqlx::Result<Vec<PolicyRecord>> {
-    let ids: Vec<(String,)> = policies_of_package_query(package_id)
-        .fetch_all(&db.pool)
-        .await?;
-    let mut policies = Vec::with_capacity(ids.len());
-    for (id,) in ids {
-        if let Some(policy) = policy(db, &id).await? {
-            policies.push(policy);
-        }
-    }
-    Ok(policies)
-}
-
-/// The query of [`policies_of_package`]: the ids of a package's policies, in order.
-pub(crate) fn policies_of_package_query(package_id: &str) -> Sql {
-    let mut query = Sql::new("SELECT id FROM assignment_policies WHERE package_id = ");
-    query.text(package_id.to_owned());
-    query.push(" ORDER BY position, id");
-    query
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct PolicyRow {
-    id: String,
-    package_id: String,
-    display_name: String,
-    description: String,
-    allowed_target_scope: String,
-    allow_custom_assignment_schedule: i64,
-    allow_extension: i64,
-    is_approval_required: i64,
-    is_requestor_justification_required: i64,
-    expiration_type: String,
-    expiration_days: Option<i64>,
-    expiration_date_time: Option<String>,
-}
-
-/// One policy by id, with everything the request pane and the rules need.
-pub async fn policy(db: &Db, id: &str) -> sqlx::Result<Option<PolicyRecord>> {
-    let row: Option<PolicyRow> = sqlx::query_as(
-        "SELECT id, package_id, display_name, description, allowed_target_scope, \
-             allow_custom_assignment_schedule, allow_extension, is_approval_required, \
-             is_requestor_justification_required, expiration_type, expiration_days, \
-             expiration_date_time \
-         FROM assignment_policies WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let id = row.id;
-    let targets: Vec<(String,)> = sqlx::query_as(
-        "SELECT target_id FROM policy_targets WHERE policy_id = $1 ORDER BY target_id",
-    )
-    .bind(&id)
-    .fetch_all(&db.pool)
-    .await?;
-    let scope = Scope::from_parts(
-        &row.allowed_target_scope,
-        targets.into_iter().map(|t| t.0).collect(),
-    )
-    .unwrap_or(Scope::SpecificUsers(vec![]));
-    let expiration = expiration_of(
-        &row.expiration_type,
-        row.expiration_days,
-        row.expiration_date_time,
-    );
-    let stages = stages(db, &id).await?;
-    let questions = questions(db, &id).await?;
-    let policy = AssignmentPolicy {
-        id,
-        access_package_id: row.package_id,
-        display_name: row.display_name,
-        description: row.description,
-        requestor_settings: RequestorSettings {
-            allow_custom_assignment_schedule: row.allow_custom_assignment_schedule != 0,
-            allow_extension: row.allow_extension != 0,
-        },
-        request_approval_settings: RequestApprovalSettings {
-            is_approval_required_for_add: row.is_approval_required != 0,
-            is_requestor_justification_required: row.is_requestor_justification_required != 0,
-            stages,
-        },
-        expiration,
-        questions,
-    };
-    Ok(Some(PolicyRecord { policy, scope }))
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct StageRow {
-    stage: i64,
-    duration_before_automatic_denial_days: i64,
-    is_approver_justification_required: i64,
-}
-
-/// An approver of a policy's stage: the requestor's manager, or a user (`user_id`, `name`).
-#[derive(Debug, sqlx::FromRow)]
-struct StageApproverRow {
-    stage: i64,
-    approver_type: String,
-    #[sqlx(rename = "id")]
-    user_id: Option<String>,
-    #[sqlx(rename = "display_name")]
-    name: Option<String>,
-}
-
-async fn stages(db: &Db, policy_id: &str) -> sqlx::Result<Vec<ApprovalStageSettings>> {
-    let stages: Vec<StageRow> = sqlx::query_as(
-        "SELECT stage, duration_before_automatic_denial_days, is_approver_justification_required \
-         FROM policy_stages WHERE policy_id = $1 ORDER BY stage",
-    )
-    .bind(policy_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let approvers: Vec<StageApproverRow> = sqlx::query_as(
-        "SELECT a.stage, a.approver_type, u.id, u.display_name FROM policy_stage_approvers a \
-         LEFT JOIN users u ON u.id = a.user_id WHERE a.policy_id = $1 ORDER BY a.stage, a.position",
-    )
-    .bind(policy_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(stages
-        .into_iter()
-        .map(|row| ApprovalStageSettings {
-            duration_before_automatic_denial_days: u32::try_from(
-                row.duration_before_automatic_denial_days,
-            )
-            .unwrap_or_default(),
-            is_approver_justification_required: row.is_approver_justification_required != 0,
-            primary_approvers: approvers
-                .iter()
-                .filter(|a| a.stage == row.stage)
-                .filter_map(|a| match (a.approver_type.as_str(), &a.user_id, &a.name) {
-                    ("requestorManager", _, _) => Some(Approver::RequestorManager),
-                    (_, Some(user_id), Some(display_name)) => Some(Approver::SingleUser {
-                        user_id: user_id.clone(),
-                        display_name: display_name.clone(),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-        })
-        .collect())
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct QuestionRow {
-    id: String,
-    text: String,
-    is_required: i64,
-    question_type: String,
-    is_single_line: i64,
-    regex_pattern: Option<String>,
-    regex_hint: Option<String>,
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ChoiceRow {
-    question_id: String,
-    actual_value: String,
-    display_value: String,
-}
-
-async fn questions(db: &Db, policy_id: &str) -> sqlx::Result<Vec<Question>> {
-    let rows: Vec<QuestionRow> = sqlx::query_as(
-        "SELECT id, text, is_required, question_type, is_single_line, regex_pattern, regex_hint \
-         FROM policy_questions WHERE policy_id = $1 ORDER BY position",
-    )
-    .bind(policy_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let choices: Vec<ChoiceRow> = sqlx::query_as(
-        "SELECT question_id, actual_value, display_value FROM question_choices \
-         WHERE policy_id = $1 ORDER BY question_id, position",
-    )
-    .bind(policy_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let kind = if row.question_type == "multipleChoice" {
-                QuestionKind::MultipleChoice {
-                    choices: choices
-                        .iter()
-                        .filter(|c| c.question_id == row.id)
-                        .map(|c| Choice {
-                            actual_value: c.actual_value.clone(),
-                            display_value: c.display_value.clone(),
-                        })
-                        .collect(),
-                }
-            } else {
-                QuestionKind::Text {
-                    is_single_line_question: row.is_single_line != 0,
-                    regex_pattern: row.regex_pattern,
-                    regex_hint: row.regex_hint,
-                }
-            };
-            Question {
-                id: row.id,
-                text: row.text,
-                is_required: row.is_required != 0,
-                kind,
-            }
-        })
-        .collect())
 }
 
 #[derive(Debug, sqlx::FromRow)]

@@ -28,6 +28,7 @@ const USER_COLUMNS: &str = "SELECT u.id, u.display_name, u.mail, u.user_principa
 struct RequestorRow {
     id: String,
     manager_id: Option<String>,
+    group_id: Option<String>,
 }
 
 /// One user, with their manager.
@@ -70,23 +71,22 @@ pub async fn may_sign_in(db: &Db, id: &str) -> sqlx::Result<bool> {
 
 /// What the rules need to know about a requestor: their manager and groups.
 pub async fn requestor(db: &Db, id: &str) -> sqlx::Result<Option<Requestor>> {
-    let row: Option<RequestorRow> =
-        sqlx::query_as("SELECT id, manager_id FROM users WHERE id = $1 AND active = 1")
-            .bind(id)
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some(RequestorRow { id, manager_id }) = row else {
+    // One row per group (one with no group for a person in none), in one round trip.
+    let rows: Vec<RequestorRow> = sqlx::query_as(
+        "SELECT u.id, u.manager_id, m.group_id FROM users u \
+         LEFT JOIN group_members m ON m.user_id = u.id \
+         WHERE u.id = $1 AND u.active = 1 ORDER BY m.group_id",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let group_ids: Vec<(String,)> =
-        sqlx::query_as("SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id")
-            .bind(&id)
-            .fetch_all(&db.pool)
-            .await?;
     Ok(Some(Requestor {
-        id,
-        manager_id,
-        group_ids: group_ids.into_iter().map(|g| g.0).collect(),
+        id: first.id.clone(),
+        manager_id: first.manager_id.clone(),
+        group_ids: rows.into_iter().filter_map(|row| row.group_id).collect(),
     }))
 }
 

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod lease;
 pub mod outbox;
 pub mod plans;
+pub mod policies;
 pub mod request_rows;
 pub mod requests;
 pub mod scim;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use portal_api::RequestState;
 
+use super::policies::{self, Which};
 use super::requests::{self, Listing};
 use super::sql::Sql;
 use super::{Backend, Db, catalog, outbox};
@@ -49,7 +50,8 @@ pub async fn page_reads(db: &Db, of: &Subjects) -> sqlx::Result<Vec<Plan>> {
         state: Some(RequestState::Delivered),
     };
     let waiting = Listing::AwaitingDecisionBy(of.approver.clone());
-    let [open, held] = requests::holdings_queries(&of.requestor);
+    let policies_of = Which::Package(&of.package);
+    let [targets, stages, approvers, questions, choices] = policies::parts_queries(policies_of);
     let packages = |search: Option<&str>| {
         catalog::requestable_packages_query(db.backend, &of.requestor, search, None, page)
     };
@@ -63,15 +65,29 @@ pub async fn page_reads(db: &Db, of: &Subjects) -> sqlx::Result<Vec<Plan>> {
             "GET /accessPackages?search= (none found)",
             packages(Some(&of.search_none)),
         ),
-        ("open requests of the caller (every package read)", open),
-        ("assignments held by the caller (every package read)", held),
         (
-            "GET /accessPackages/{id}/applicablePolicies",
-            catalog::policies_of_package_query(&of.package),
+            "what the caller has open or holds (every package read)",
+            requests::holdings_query(&of.requestor),
         ),
         (
+            "GET /accessPackages/{id}/applicablePolicies",
+            policies::policies_query(policies_of),
+        ),
+        ("… their targets", targets),
+        ("… their stages", stages),
+        ("… their stages' approvers", approvers),
+        ("… their questions", questions),
+        ("… their questions' choices", choices),
+        (
             "GET /accessPackages/{id}/decisionTime",
-            requests::decision_waits_query(&of.package, 200),
+            requests::decision_times::kept_query(&of.package),
+        ),
+        (
+            "GET /accessPackages/{id}/decisionTime (first read, or kept by a decision)",
+            requests::decision_times::decision_waits_query(
+                &of.package,
+                requests::decision_times::SAMPLE,
+            ),
         ),
         (
             "GET /assignmentRequests",

@@ -279,7 +279,7 @@ expiration = { type = "noExpiration" }
 /// package of the demo catalog and of a catalog with every kind of scope.
 #[tokio::test]
 async fn the_listing_and_the_request_rules_agree_on_who_may_request_every_package() {
-    use portal_server::store::{catalog, directory};
+    use portal_server::store::{catalog, directory, policies};
 
     let app = spawn_app().await;
     let db = &app.state.db;
@@ -313,7 +313,7 @@ async fn the_listing_and_the_request_rules_agree_on_who_may_request_every_packag
             .map(|p| p.id)
             .collect();
         for (package, hidden) in &packages {
-            let admitted = catalog::policies_of_package(db, package)
+            let admitted = policies::of_package(db, package)
                 .await
                 .expect("its policies")
                 .iter()

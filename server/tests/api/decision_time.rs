@@ -45,6 +45,36 @@ async fn the_decision_time_is_the_median_and_ninetieth_percentile_of_past_waits(
 }
 
 #[tokio::test]
+async fn the_decision_time_read_before_a_decision_follows_it() {
+    let app = spawn_app().await;
+    for (user, manager) in REPORTS {
+        let session = app.sign_in(user).await;
+        let request = session.request_access("sales-crm", "sales-crm-a").await;
+        app.advance(TimeDelta::hours(2));
+        app.sign_in(manager).await.approve(&request.id).await;
+    }
+    let patti = app.sign_in("patti").await;
+    let before: DecisionTime = patti.decision_time("sales-crm").await.ok();
+    assert_eq!((before.sample_size, before.p90_hours), (5, Some(2.0)));
+    assert_eq!(
+        patti.decision_time("sales-crm").await.ok::<DecisionTime>(),
+        before,
+        "read again, the same figure"
+    );
+
+    // A sixth request waits 20 hours: the figure read before it is not kept past it.
+    let joni = app.sign_in("joni").await;
+    let request = joni.request_access("sales-crm", "sales-crm-a").await;
+    app.advance(TimeDelta::hours(20));
+    patti.approve(&request.id).await;
+    let after: DecisionTime = patti.decision_time("sales-crm").await.ok();
+
+    assert_eq!(after.sample_size, 6, "{after:?}");
+    assert_eq!(after.p90_hours, Some(20.0), "{after:?}");
+    assert_eq!(after.median_hours, Some(2.0), "{after:?}");
+}
+
+#[tokio::test]
 async fn with_fewer_than_five_decided_requests_there_is_no_decision_time() {
     let app = spawn_app().await;
     for (user, manager) in &REPORTS[..4] {

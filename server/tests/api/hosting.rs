@@ -299,6 +299,48 @@ async fn a_browser_that_takes_brotli_or_gzip_gets_the_precompressed_copy_with_th
 }
 
 #[tokio::test]
+async fn a_hashed_file_once_answered_outlives_a_deploy_that_removes_it_and_a_new_one_is_served() {
+    let (app, files) = app_with_release().await;
+    let old = format!("/{HASHED_CSS}");
+    let first = get_with(&app, &old, &[("accept-encoding", "br")]).await;
+    assert_eq!(
+        first.bytes().await.expect("a body").as_ref(),
+        format!("brotli of {HASHED_CSS}").as_bytes()
+    );
+
+    // A deploy: the old stylesheet goes, a new one comes.
+    for suffix in ["", ".gz", ".br"] {
+        std::fs::remove_file(files.path().join(format!("{HASHED_CSS}{suffix}"))).expect("removed");
+    }
+    let new = "portal-00112233445566ff.css";
+    std::fs::write(files.path().join(new), b".new{}").expect("a file");
+
+    // A tab still on the old release gets its stylesheet, in every encoding it takes.
+    let brotli = get_with(&app, &old, &[("accept-encoding", "br")]).await;
+    let gzip = get_with(&app, &old, &[("accept-encoding", "gzip")]).await;
+    let plain = get(&app, &old).await;
+    assert_eq!(
+        brotli.bytes().await.expect("a body").as_ref(),
+        format!("brotli of {HASHED_CSS}").as_bytes()
+    );
+    assert_eq!(
+        gzip.bytes().await.expect("a body").as_ref(),
+        format!("gzip of {HASHED_CSS}").as_bytes()
+    );
+    assert_eq!(plain.bytes().await.expect("a body").as_ref(), b".shell{}");
+    // A new tab gets the new one, with no precompressed copy to send.
+    let fresh = get_with(&app, &format!("/{new}"), &[("accept-encoding", "br, gzip")]).await;
+    assert_eq!(fresh.status(), 200);
+    assert_eq!(header(&fresh, "content-encoding"), "");
+    assert!(header(&fresh, "content-type").starts_with("text/css"));
+    assert_eq!(
+        header(&fresh, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(fresh.bytes().await.expect("a body").as_ref(), b".new{}");
+}
+
+#[tokio::test]
 async fn a_browser_with_the_current_copy_is_told_it_has_not_changed() {
     let (app, _files) = app_with_release().await;
     let path = format!("/{HASHED_CSS}");

@@ -1,6 +1,6 @@
 //! Every read a page makes answers from an index: its plan, on a small generated tenant with
 //! the planner's statistics, reads no table of requests, stages, approvers, assignments,
-//! decisions, emails or audit entries from end to end.
+//! decisions, emails or audit entries from end to end; nor, for the catalog, every policy.
 
 use chrono::{TimeDelta, Utc};
 use portal_server::generate::{BENCH_MANAGER, BENCH_REQUESTOR, Size, generate, package_id};
@@ -30,14 +30,22 @@ const GROWING: [&str; 16] = [
     "ra",
 ];
 
+/// The policies, which grow with the catalog: the catalog's reads look at them package by
+/// package, so must find them by package rather than read them all.
+const PER_PACKAGE: [&str; 2] = ["assignment_policies", "ap"];
+
 /// The steps of `plan` that read a growing table whole: SQLite's `SCAN t` (also `SCAN t
 /// USING INDEX i`, a walk over all of an index); PostgreSQL's `Seq Scan on t`, and an index
 /// scan of it with no `Index Cond` under it (a walk over all of the index).
 fn full_scans(plan: &Plan, backend: Backend) -> Vec<String> {
+    let mut growing = GROWING.to_vec();
+    if plan.read.starts_with("GET /accessPackages") {
+        growing.extend(PER_PACKAGE);
+    }
     let names_growing = |rest: &str| {
         rest.split_whitespace()
             .take(3)
-            .any(|word| GROWING.contains(&word))
+            .any(|word| growing.contains(&word))
     };
     let mut found = Vec::new();
     for (i, step) in plan.steps.iter().enumerate() {

@@ -2,9 +2,11 @@
 //! deliver. Every change is one transaction whose first statement is a conditional write on
 //! the request, so that of two racing changes exactly one happens, and the audit entry is
 //! written with it. By job: write.rs (submit, cancel, decide), sweep.rs (what comes due with
-//! time), grant.rs (what those two share), read.rs (requests), assignments.rs (access held).
+//! time), grant.rs (what those two share), read.rs (requests), assignments.rs (access held),
+//! decision_times.rs (how long decisions take).
 
 mod assignments;
+pub mod decision_times;
 mod grant;
 mod read;
 mod sweep;
@@ -18,10 +20,8 @@ use crate::domain::submission::Period;
 pub(crate) use assignments::assignments_query;
 pub use assignments::{assignment, assignments};
 pub use grant::refresh_waiting;
-pub use read::{count, decision_waits, holdings, request, requests};
-pub(crate) use read::{
-    count_query, decision_waits_query, holdings_queries, request_query, requests_query,
-};
+pub use read::{count, holdings, request, requests};
+pub(crate) use read::{count_query, holdings_query, request_query, requests_query};
 pub use sweep::{
     SweepStep, deliver_scheduled, expire_assignments, expire_undecided, remind_expiring,
 };

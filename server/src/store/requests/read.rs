@@ -1,13 +1,11 @@
-//! Reading requests: one with its history, a page of a listing, how many a listing has, what a
-//! person has open or holds, and how long decisions took.
+//! Reading requests: one with its history, a page of a listing, how many a listing has, and
+//! what a person has open or holds.
 
 use std::collections::HashMap;
 
-use chrono::TimeDelta;
 use portal_api::AssignmentRequest;
 
 use super::{Listing, RequestKey};
-use crate::domain::clock;
 use crate::store::Db;
 use crate::store::audit;
 use crate::store::request_rows::{REQUEST_COLUMNS, RequestRow, hydrate};
@@ -124,50 +122,27 @@ pub async fn holdings(
     db: &Db,
     user_id: &str,
 ) -> sqlx::Result<(HashMap<String, String>, HashMap<String, String>)> {
-    let [open_query, held_query] = holdings_queries(user_id);
-    let open: Vec<(String, String)> = open_query.fetch_all(&db.pool).await?;
-    let held: Vec<(String, String)> = held_query.fetch_all(&db.pool).await?;
-    Ok((open.into_iter().collect(), held.into_iter().collect()))
+    let rows: Vec<(String, String, String)> = holdings_query(user_id).fetch_all(&db.pool).await?;
+    let (mut open, mut held) = (HashMap::new(), HashMap::new());
+    for (kind, package_id, id) in rows {
+        let into = if kind == "held" { &mut held } else { &mut open };
+        into.insert(package_id, id);
+    }
+    Ok((open, held))
 }
 
-/// The queries of [`holdings`]: open requests (the partial unique index of open requests
-/// serves it) and held assignments (that of delivered assignments).
-pub(crate) fn holdings_queries(user_id: &str) -> [Sql; 2] {
-    let mut open = Sql::new("SELECT package_id, id FROM assignment_requests WHERE requestor_id = ");
-    open.text(user_id.to_owned());
-    open.push(" AND state IN ('submitted', 'pendingApproval', 'scheduled')");
-    let mut held = Sql::new("SELECT package_id, id FROM assignments WHERE user_id = ");
-    held.text(user_id.to_owned());
-    held.push(" AND state = 'delivered'");
-    [open, held]
-}
-
-/// How long each decided request for `package_id` waited for its decision, from the latest
-/// `limit` decisions: submission to the decision that ended its approval, for requests that
-/// were approved or denied (not canceled, not expired).
-pub async fn decision_waits(db: &Db, package_id: &str, limit: u32) -> sqlx::Result<Vec<TimeDelta>> {
-    let rows: Vec<(String, String)> = decision_waits_query(package_id, limit)
-        .fetch_all(&db.pool)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(submitted, decided)| {
-            Some(clock::parse(&decided)? - clock::parse(&submitted)?)
-        })
-        .collect())
-}
-
-/// The query of [`decision_waits`]. Each decision that ends a request's approval writes its
-/// wait to `decision_waits` in the decision's own transaction (see `write::decide`), so this
-/// reads `limit` entries of the index by package and decision time, however long the
-/// package's history: kept on decision rather than computed from the requests, because the
-/// requests of one package would have to be joined with their stages to find the decided
-/// ones, and a package with a long history of undecided requests makes that a long walk.
-pub(crate) fn decision_waits_query(package_id: &str, limit: u32) -> Sql {
+/// The query of [`holdings`], in one round trip: open requests (the partial unique index of
+/// open requests serves them), then held assignments (that of delivered assignments), each
+/// marked `open` or `held`.
+pub(crate) fn holdings_query(user_id: &str) -> Sql {
     let mut query =
-        Sql::new("SELECT submitted_at, decided_at FROM decision_waits WHERE package_id = ");
-    query.text(package_id.to_owned());
-    query.push(" ORDER BY decided_at DESC, request_id DESC LIMIT ");
-    query.int(i64::from(limit));
+        Sql::new("SELECT 'open', package_id, id FROM assignment_requests WHERE requestor_id = ");
+    query.text(user_id.to_owned());
+    query.push(
+        " AND state IN ('submitted', 'pendingApproval', 'scheduled') \
+         UNION ALL SELECT 'held', package_id, id FROM assignments WHERE user_id = ",
+    );
+    query.text(user_id.to_owned());
+    query.push(" AND state = 'delivered'");
     query
 }

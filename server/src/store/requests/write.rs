@@ -289,6 +289,7 @@ pub async fn decide(
         .bind(&at)
         .execute(&mut *tx)
         .await?;
+        super::decision_times::refresh(&mut tx, &request.access_package.id).await?;
     }
     super::refresh_waiting(&mut tx, &request.id).await?;
     let change = Change {
