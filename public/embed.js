@@ -53,14 +53,16 @@
     })
     .then(function (html) {
       var page = new DOMParser().parseFromString(html, 'text/html');
-      function file(selector) {
-        var link = page.querySelector(selector);
-        return link && new URL(link.getAttribute('href'), base).href;
+      // The split build names the app's files in #portal-start (xtask/src/split.rs).
+      var start = page.getElementById('portal-start');
+      var files = start ? JSON.parse(start.textContent) : {};
+      function file(name) {
+        return files[name] && new URL(files[name], base).href;
       }
-      var js = file('link[rel=modulepreload][href$=".js"]');
-      var wasm = file('link[rel=preload][href$=".wasm"]');
+      var js = file('script');
+      var wasm = file('module');
       if (!js || !wasm) throw new Error('index.html does not name the app files');
-      loader.stylesheet = file('link[rel=stylesheet]');
+      loader.stylesheet = file('css');
       preloadPage(page);
       return import(js).then(function (app) {
         return app.default({ module_or_path: wasm });

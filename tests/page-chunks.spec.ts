@@ -20,6 +20,26 @@ test("a deep link fetches its page's code together with the app, once", async ({
   expect(fetched).toHaveLength(1);
 });
 
+test("a deep link fetches every file from the app's folder, the app's own first", async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
+  const fetched: string[] = [];
+  page.on('request', (request) => fetched.push(new URL(request.url()).pathname));
+
+  await page.goto('/package/sales-crm');
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Sales CRM' })).toBeVisible();
+  // Nothing is asked for from the deep link's folder but the page itself: no file of a tag the
+  // browser read before the start-up script had set the base.
+  expect(fetched.filter((path) => path.startsWith('/package/'))).toEqual(['/package/sales-crm']);
+  const files = fetched.filter((path) => /\.(css|js|wasm)$/.test(path));
+  const app = files.findIndex((path) => /^\/portal-[0-9a-f]{16}_bg\.wasm$/.test(path));
+  const chunk = files.findIndex((path) => /^\/split_package_/.test(path));
+  expect(app, files.join(' ')).toBeGreaterThanOrEqual(0);
+  expect(app, `the app's module is asked for before the page's chunks: ${files.join(' ')}`).toBeLessThan(chunk);
+  expect(files).toContainEqual(expect.stringMatching(/^\/portal-[0-9a-f]{16}\.css$/));
+});
+
 test('a page whose code a deploy removed reloads onto the current build', async ({ page }) => {
   await openAs(page, 'Adele Vance', '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();

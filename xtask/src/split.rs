@@ -12,8 +12,9 @@
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
 //! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk;
-//! 5. every file gets the content hash in its name, and index.html the tags that start the app
-//!    plus the map of each page's chunks, from which its start-up script preloads the address's.
+//! 5. every file gets the content hash in its name, and index.html the names of the app's files
+//!    and the map of each page's chunks, from which its start-up script preloads the app and the
+//!    address's page once it has set the base.
 //!
 //! A deploy that replaces the files leaves a tab on the old build without its chunks: the app
 //! then reloads once onto the new build (src/pages/lazy.rs, `reload_when_a_chunk_is_gone`).
@@ -209,13 +210,6 @@ fn wasm_opt_args(index: &str) -> anyhow::Result<Vec<String>> {
     Ok(args)
 }
 
-/// The value of the first `name="…"` in `html`.
-fn attribute<'a>(html: &'a str, name: &str) -> Option<&'a str> {
-    let start = html.find(&format!(" {name}=\""))? + name.len() + 3;
-    let len = html[start..].find('"')?;
-    Some(&html[start..start + len])
-}
-
 /// Each page's chunk files, by the page's name: the splitter names a page's module after its
 /// `#[lazy(name)]` with a hash of where it stands (`package_1234…`); the page name is what
 /// index.html's start-up script knows a route by.
@@ -243,10 +237,17 @@ fn chunk_map(
     Ok(pages)
 }
 
-/// index.html with the tags that start the split app: the map of each page's chunks before the
-/// start-up script (which reads it to preload the address's page), and at the end of the head
-/// the preloads of the main module, its JavaScript and the loader, and the script that starts it.
-/// `public/embed.js` reads these tags too: the first module preload is the app's JavaScript.
+/// The files of the app itself, in index.html: `{"css": "./portal-….css", "cssIntegrity": …,
+/// "script": "./portal-….js", "loader": "./__wasm_split-….js", "module": "./portal-…_bg.wasm"}`.
+pub const START_ID: &str = "portal-start";
+
+/// index.html with what starts the split app. Before the start-up script: the map of each
+/// page's chunks and the names of the app's own files (#portal-start), from which the script
+/// creates the stylesheet and preload tags once it has set the base (a browser fetches the
+/// files of tags as soon as it reads them, so a tag in the page would be fetched from the deep
+/// link's folder, `/package/portal-….js`, first); Trunk's stylesheet tag moves there too. At the
+/// end of the head, the script that starts the app (its imports are resolved when it runs).
+/// `public/embed.js` reads #portal-start too.
 fn start_tags(
     index: &str,
     script: &str,
@@ -254,13 +255,21 @@ fn start_tags(
     module: &str,
     chunks: &BTreeMap<String, Vec<String>>,
 ) -> anyhow::Result<String> {
-    let map = serde_json::to_string(chunks)?;
-    let map = format!("<script type=application/json id={CHUNK_MAP_ID}>{map}</script>");
+    let (index, stylesheet) = take_stylesheet(index)?;
+    let files = serde_json::json!({
+        "css": stylesheet.href,
+        "cssIntegrity": stylesheet.integrity,
+        "script": format!("./{script}"),
+        "loader": format!("./{loader}"),
+        "module": format!("./{module}"),
+    });
+    let data = format!(
+        "<script type=application/json id={CHUNK_MAP_ID}>{}</script>\
+         <script type=application/json id={START_ID}>{files}</script>",
+        serde_json::to_string(chunks)?
+    );
     let start = format!(
-        "<link rel=modulepreload href=./{script} crossorigin>\
-         <link rel=modulepreload href=./{loader} crossorigin>\
-         <link rel=preload href=./{module} as=fetch type=application/wasm crossorigin>\
-         <script type=module>import init from './{script}';\
+        "<script type=module>import init from './{script}';\
          init({{ module_or_path: './{module}' }});</script>"
     );
     let first_script = index
@@ -268,11 +277,68 @@ fn start_tags(
         .context("index.html has no start-up script")?;
     let head_end = index.find("</head>").context("index.html has no </head>")?;
     Ok(format!(
-        "{}{map}{}{start}{}",
+        "{}{data}{}{start}{}",
         &index[..first_script],
         &index[first_script..head_end],
         &index[head_end..]
     ))
+}
+
+/// Trunk's stylesheet tag, as written in its index.html.
+#[derive(Debug, PartialEq)]
+struct Stylesheet {
+    href: String,
+    integrity: Option<String>,
+}
+
+/// index.html without Trunk's `<link … rel=stylesheet>`, and that tag's address and integrity.
+fn take_stylesheet(index: &str) -> anyhow::Result<(String, Stylesheet)> {
+    let mut from = 0;
+    while let Some(found) = index[from..].find("<link") {
+        let start = from + found;
+        let end = start
+            + index[start..]
+                .find('>')
+                .context("index.html has a <link> tag that is not closed")?
+            + 1;
+        let tag = &index[start..end];
+        if attribute(tag, "rel").as_deref() == Some("stylesheet") {
+            let href = attribute(tag, "href").context("the stylesheet tag has no href")?;
+            let stylesheet = Stylesheet {
+                href,
+                integrity: attribute(tag, "integrity"),
+            };
+            return Ok((format!("{}{}", &index[..start], &index[end..]), stylesheet));
+        }
+        from = end;
+    }
+    bail!("index.html has no stylesheet tag: Trunk writes one for style/portal.css")
+}
+
+/// The value of the first attribute `name` in `html` (one tag, or a page), quoted or not (as
+/// Trunk's minifier leaves it).
+fn attribute(html: &str, name: &str) -> Option<String> {
+    let mut rest = html;
+    loop {
+        let at = rest.find(&format!("{name}="))?;
+        let before = rest[..at].chars().last();
+        let value = &rest[at + name.len() + 1..];
+        rest = value;
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let (quote, value) = match value.chars().next() {
+            Some(q @ ('"' | '\'')) => (Some(q), &value[1..]),
+            _ => (None, value),
+        };
+        let end = match quote {
+            Some(q) => value.find(q)?,
+            None => value
+                .find(|c: char| c.is_whitespace() || c == '>')
+                .unwrap_or(value.len()),
+        };
+        return Some(value[..end].to_owned());
+    }
 }
 
 /// The first 16 hex digits of the SHA-256 of `parts`, as Trunk's file hashes are long.
@@ -308,7 +374,7 @@ fn file_stem(path: &Path) -> anyhow::Result<String> {
 mod tests {
     use std::collections::{BTreeMap, HashMap};
 
-    use super::{chunk_map, chunk_map_of, replace_bytes, start_tags};
+    use super::{attribute, chunk_map, chunk_map_of, replace_bytes, start_tags};
 
     #[test]
     fn each_page_lists_its_chunks_under_its_own_name_with_their_hashed_files() {
@@ -342,9 +408,11 @@ mod tests {
     }
 
     #[test]
-    fn the_chunk_map_precedes_the_start_up_script_and_the_app_starts_at_the_end_of_the_head() {
+    fn the_app_files_are_named_before_the_start_up_script_and_no_tag_loads_them() {
         let index = "<!doctype html><html><meta charset=utf-8><script>start()</script>\
-                     <title>Access Portal</title></head><body></body></html>";
+                     <title>Access Portal</title><link href=./portal-2.css \
+                     integrity=sha384-abc rel=stylesheet><link href=./favicon-3.svg rel=icon>\
+                     </head><body></body></html>";
         let chunks = BTreeMap::from([("catalog".to_owned(), vec!["./c-1.wasm".to_owned()])]);
 
         let html = start_tags(
@@ -357,12 +425,29 @@ mod tests {
         .unwrap();
 
         let map = html.find("id=portal-chunks").unwrap();
+        let files = html.find("id=portal-start").unwrap();
         let startup = html.find("<script>start()").unwrap();
         let app = html.find("import init from './portal-1.js'").unwrap();
-        assert!(map < startup && startup < app && app < html.find("</head>").unwrap());
+        assert!(map < startup && files < startup && startup < app);
+        assert!(app < html.find("</head>").unwrap());
+        assert!(html.contains(
+            r#"{"css":"./portal-2.css","cssIntegrity":"sha384-abc","loader":"./__wasm_split-1.js","module":"./portal-1_bg.wasm","script":"./portal-1.js"}"#
+        ), "{html}");
+        assert!(!html.contains("rel=stylesheet") && !html.contains("rel=modulepreload"));
+        assert!(html.contains("<link href=./favicon-3.svg rel=icon>"));
         let (rest, read) = chunk_map_of(&html).unwrap();
         assert_eq!(read, chunks);
         assert!(!rest.contains("c-1.wasm"));
+    }
+
+    #[test]
+    fn attributes_are_read_quoted_or_not_and_only_whole_names_count() {
+        let tag = r#"<link data-rel=x href="./a b.css" rel='stylesheet' integrity=sha-1>"#;
+
+        assert_eq!(attribute(tag, "href").as_deref(), Some("./a b.css"));
+        assert_eq!(attribute(tag, "rel").as_deref(), Some("stylesheet"));
+        assert_eq!(attribute(tag, "integrity").as_deref(), Some("sha-1"));
+        assert_eq!(attribute(tag, "crossorigin"), None);
     }
 
     #[test]
