@@ -4,8 +4,11 @@
 //! them go when the lease ends, for another to send then.
 
 use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+use sqlx::any::AnyRow;
 
 use super::Db;
+use super::sql::Sql;
 use crate::domain::clock::format;
 
 /// A table of rows waiting to be sent, each with `id`, `state`, `created_at`,
@@ -26,8 +29,33 @@ impl Queue {
 }
 
 /// Claim for `owner`, until `lease_until`, up to `limit` rows of `queue` that are due at `now`
-/// and that no other worker holds; their ids, oldest first.
-pub async fn claim(
+/// and that no other worker holds; their `columns`, read as `T` in one query, oldest first.
+pub async fn claim<T>(
+    db: &Db,
+    queue: Queue,
+    owner: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+    columns: &str,
+) -> sqlx::Result<Vec<T>>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let ids = claim_ids(db, queue, owner, now, lease_until, limit).await?;
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut query = Sql::new(&format!(
+        "SELECT {columns} FROM {} WHERE id IN ",
+        queue.table()
+    ));
+    query.text_list(ids).push(" ORDER BY created_at, id");
+    query.fetch_all(&db.pool).await
+}
+
+/// The ids of the rows [`claim`] takes, oldest first.
+async fn claim_ids(
     db: &Db,
     queue: Queue,
     owner: &str,

@@ -89,27 +89,20 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> sqlx::Result<Vec<Claimed>> {
-    let mut claimed = Vec::new();
-    for id in lease::claim(db, Queue::Outbox, owner, now, lease_until, limit).await? {
-        let row: Option<ClaimedRow> = sqlx::query_as(
-            "SELECT recipient_name, recipient_mail, subject, body, attempts FROM outbox \
-             WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(&db.pool)
-        .await?;
-        if let Some(row) = row {
-            claimed.push(Claimed {
-                id,
-                recipient_name: row.recipient_name,
-                recipient_mail: row.recipient_mail,
-                subject: row.subject,
-                body: row.body,
-                attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
-            });
-        }
-    }
-    Ok(claimed)
+    let columns = "id, recipient_name, recipient_mail, subject, body, attempts";
+    let rows: Vec<ClaimedRow> =
+        lease::claim(db, Queue::Outbox, owner, now, lease_until, limit, columns).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Claimed {
+            id: row.id,
+            recipient_name: row.recipient_name,
+            recipient_mail: row.recipient_mail,
+            subject: row.subject,
+            body: row.body,
+            attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+        })
+        .collect())
 }
 
 /// Mark a claimed message as sent; `false` when `owner` no longer held it.
@@ -262,6 +255,7 @@ pub async fn display_name(conn: &mut AnyConnection, user_id: &str) -> sqlx::Resu
 /// A claimed message's words and how often it was tried.
 #[derive(Debug, sqlx::FromRow)]
 struct ClaimedRow {
+    id: String,
     recipient_name: String,
     recipient_mail: String,
     subject: String,

@@ -194,17 +194,8 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> sqlx::Result<Vec<Claimed>> {
-    let mut claimed = Vec::new();
-    for id in lease::claim(db, Queue::Webhooks, owner, now, lease_until, limit).await? {
-        let row: Option<Claimed> = sqlx::query_as(
-            "SELECT id, url, secret, body, attempts FROM webhook_deliveries WHERE id = $1",
-        )
-        .bind(&id)
-        .fetch_optional(&db.pool)
-        .await?;
-        claimed.extend(row);
-    }
-    Ok(claimed)
+    let columns = "id, url, secret, body, attempts";
+    lease::claim(db, Queue::Webhooks, owner, now, lease_until, limit, columns).await
 }
 
 /// What became of one attempt.
