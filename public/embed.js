@@ -22,17 +22,18 @@
 
   // The split build lists each page's wasm chunks in index.html's #portal-chunks: fetch those
   // of the page the portal opens on now, beside the app, rather than after it has started.
-  // Signed out, the sign-in page shows instead: nothing to preload.
+  // Signed out, the sign-in page shows instead: its chunks.
   function preloadPage(page) {
     var chunks = page.getElementById('portal-chunks');
     var signedIn = false;
     try { signedIn = !!sessionStorage.getItem('access-portal.session'); } catch (noStorage) {}
-    if (!chunks || !signedIn) return;
+    if (!chunks) return;
     var target = document.querySelector('[data-access-portal]');
     var route = location.hash.indexOf('#/') === 0 ? location.hash.slice(1)
       : (target && target.getAttribute('data-start')) || '/';
     var path = route.split(/[?#]/)[0].replace(/^\/|\/$/g, '').split('/');
-    var name = path[0] === '' ? 'catalog'
+    var name = !signedIn ? 'sign_in'
+      : path[0] === '' ? 'catalog'
       : path.length > 1 && path[0] !== 'package' ? path[0].replace(/s$/, '') : path[0];
     (JSON.parse(chunks.textContent)[name] || []).forEach(function (file) {
       var link = document.createElement('link');

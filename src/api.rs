@@ -6,9 +6,10 @@ use portal_api::{
     AccessPackage, Assignment, AssignmentPolicy, AssignmentRequest, Decision, DecisionTime,
     DemoSignIn, ExtendAssignment, NewAssignmentRequest, Page, Problem, Token, User,
 };
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::session;
+use crate::{json, session};
 
 /// Why a call failed: the server said no (with a problem body), or it could not be reached.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +62,7 @@ pub async fn demo_sign_in(user_principal_name: String) -> ApiResult<Token> {
     let body = DemoSignIn {
         user_principal_name,
     };
-    answer(call(Method::POST, "/auth/demo").json(&body)).await
+    answer(with_body(call(Method::POST, "/auth/demo"), &body)).await
 }
 
 pub async fn me() -> ApiResult<User> {
@@ -100,7 +101,7 @@ pub async fn decision_time(id: &str) -> ApiResult<DecisionTime> {
 }
 
 pub async fn create_request(body: NewAssignmentRequest) -> ApiResult<AssignmentRequest> {
-    answer(call(Method::POST, "/assignmentRequests").json(&body)).await
+    answer(with_body(call(Method::POST, "/assignmentRequests"), &body)).await
 }
 
 pub async fn requests(
@@ -132,7 +133,7 @@ pub async fn assignments() -> ApiResult<Page<Assignment>> {
 
 pub async fn extend(assignment_id: &str, body: ExtendAssignment) -> ApiResult<AssignmentRequest> {
     let path = format!("/assignments/{}/extend", encode(assignment_id));
-    answer(call(Method::POST, &path).json(&body)).await
+    answer(with_body(call(Method::POST, &path), &body)).await
 }
 
 pub async fn approvals(cursor: Option<&str>) -> ApiResult<Page<AssignmentRequest>> {
@@ -147,7 +148,7 @@ pub async fn approvals(cursor: Option<&str>) -> ApiResult<Page<AssignmentRequest
 
 pub async fn decide(request_id: &str, decision: Decision) -> ApiResult<AssignmentRequest> {
     let path = format!("/approvals/{}/decision", encode(request_id));
-    answer(call(Method::POST, &path).json(&decision)).await
+    answer(with_body(call(Method::POST, &path), &decision)).await
 }
 
 /// A call to the API at `path`, as the signed-in user when there is one.
@@ -161,6 +162,13 @@ fn call(method: Method, path: &str) -> RequestBuilder {
     }
 }
 
+/// `call` with `body` as JSON.
+fn with_body<B: Serialize>(call: RequestBuilder, body: &B) -> Result<Request, gloo_net::Error> {
+    let text = json::to_string(body)
+        .ok_or_else(|| gloo_net::Error::GlooError("the body could not be written".to_owned()))?;
+    call.header("Content-Type", "application/json").body(text)
+}
+
 /// Send the call; a successful answer read as a `T`, or the server's problem.
 async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> ApiResult<T> {
     let request =
@@ -170,17 +178,18 @@ async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) 
         .send()
         .await
         .map_err(|_| ApiError::Network("no answer".to_owned()))?;
+    let status = response.status();
+    let text = response.text().await;
     if response.ok() {
-        return response
-            .json()
-            .await
+        return text
+            .map_err(|e| e.to_string())
+            .and_then(|text| json::from_str(&text))
             .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
     }
-    let status = response.status();
-    let problem = response
-        .json::<Problem>()
-        .await
-        .unwrap_or_else(|_| Problem {
+    let problem = text
+        .ok()
+        .and_then(|text| json::from_str::<Problem>(&text).ok())
+        .unwrap_or_else(|| Problem {
             status,
             title: "Error".to_owned(),
             detail: format!("The server answered {status}. Try again in a moment."),

@@ -6,6 +6,8 @@ use std::cell::OnceCell;
 
 use serde::Deserialize;
 
+use crate::json;
+
 /// What `config.json` may say. Every field has a default that suits the server-hosted portal;
 /// any other field is refused as a typo.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -48,18 +50,22 @@ impl RuntimeConfig {
     /// Read the text of `config.json`. The error names the field that is wrong and where:
     /// "`oidc`: unknown field `clientID`, expected `issuer` or `clientId`".
     pub fn from_json(text: &str) -> Result<Self, String> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let value = json::parse(text)?;
         // serde also reads a struct from an array, field by field in order; in a file that a
         // person writes every setting is named.
-        if value.is_array() {
+        if json::is_array(&value) {
             return Err("expected an object of named settings, not an array".to_owned());
         }
-        if value.get("oidc").is_some_and(serde_json::Value::is_array) {
-            return Err("`oidc`: expected an object of named settings, not an array".to_owned());
+        json::refuse_unknown_fields::<Self>(&value)?;
+        if let Some(oidc) = json::field(&value, "oidc") {
+            if json::is_array(&oidc) {
+                return Err("`oidc`: expected an object of named settings, not an array".to_owned());
+            }
+            json::refuse_unknown_fields::<Oidc>(&oidc).map_err(|e| format!("`oidc`: {e}"))?;
         }
-        serde_path_to_error::deserialize(value).map_err(|e| {
+        serde_path_to_error::deserialize(json::deserializer(value)).map_err(|e| {
             let mut path: Vec<String> = e.path().iter().map(ToString::to_string).collect();
-            let message = e.into_inner().to_string();
+            let message = json::message(e.into_inner());
             // The message names an unknown field itself; its path is the object it is in.
             if message.starts_with("unknown field") {
                 path.pop();
@@ -286,6 +292,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.starts_with("`oidc`: unknown field `clientID`"), "{err}");
+    }
+
+    #[test]
+    fn a_setting_of_the_wrong_type_is_refused_with_its_name() {
+        let err = RuntimeConfig::from_json(r#"{"productName": 7}"#).unwrap_err();
+        assert!(err.starts_with("`productName`: invalid type"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod format;
+pub mod json;
 pub mod load;
 pub mod oidc;
 pub mod pages;
@@ -17,7 +18,6 @@ pub mod routing;
 pub mod session;
 
 use components::nav::Nav;
-use components::sign_in::SignIn;
 use components::user_menu::UserMenu;
 use config::RuntimeConfig;
 use pages::lazy::{Chunk, show};
@@ -117,7 +117,7 @@ fn signed_in<V: IntoView + 'static>(page: impl Fn() -> V + Send + Sync + 'static
         if signed_in.get() {
             page().into_any()
         } else {
-            view! { <SignIn/> }.into_any()
+            show(Chunk::SignIn).into_any()
         }
     }
 }

@@ -1,15 +1,17 @@
-//! The web app's entry point: report panics to the console (and reload when a page's chunk
-//! is gone after a deploy), read the runtime configuration,
+//! The web app's entry point: report panics to the console (in the split build, reload when a
+//! page's chunk is gone after a deploy), read the runtime configuration,
 //! then mount the app — on its own page, or into another page that embedded it — or say
 //! plainly what is wrong with the configuration.
 
 use leptos::prelude::IntoAny;
 
 fn main() {
-    std::panic::set_hook(Box::new(|panic| {
-        console_error_panic_hook::hook(panic);
-        portal::pages::lazy::reload_when_a_chunk_is_gone(panic);
-    }));
+    // The split build aborts on a panic at once, without a hook or a message (no formatting
+    // code in the download); the unsplit one that `trunk serve` builds says where it was.
+    #[cfg(feature = "split")]
+    portal::pages::lazy::reload_after_a_failure();
+    #[cfg(not(feature = "split"))]
+    console_error_panic_hook::set_once();
     wasm_bindgen_futures::spawn_local(async {
         let config = match portal::config::load().await {
             Ok(config) => config,

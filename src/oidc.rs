@@ -17,6 +17,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::config::{self, Oidc};
+use crate::json;
 use crate::session;
 
 /// The sign-in under way: what the answer must match, and where to return.
@@ -140,7 +141,11 @@ pub fn came_back_without_answer(oidc: &Oidc) -> Option<SignInError> {
 /// a signed-in user fresh. Failures are kept for the sign-in screen.
 pub async fn start(config: &config::RuntimeConfig) {
     let Some(oidc) = &config.oidc else { return };
-    if let Err(err) = finish_sign_in(oidc).await {
+    // Only a tab that went to the provider has a sign-in to finish (or to say it came back
+    // without one); any other start leaves the code that finishes one unfetched.
+    if read::<Pending>(PENDING_KEY).is_some()
+        && let Err(err) = finish_sign_in(oidc.clone()).await
+    {
         FAILURE.with(|f| *f.borrow_mut() = Some(err));
     }
     schedule_renewal(oidc.clone());
@@ -148,7 +153,9 @@ pub async fn start(config: &config::RuntimeConfig) {
 
 /// Send the user to the provider to sign in; they come back to the page they are on now.
 /// Returns only when that cannot start (the provider cannot be reached).
-pub async fn sign_in(oidc: &Oidc) -> Result<(), SignInError> {
+#[cfg_attr(feature = "split", leptos::lazy(to_provider))]
+pub async fn sign_in(oidc: Oidc) -> Result<(), SignInError> {
+    let oidc = &oidc;
     let discovery = discover(oidc).await?;
     let verifier = random_text(32);
     let pending = Pending {
@@ -183,12 +190,18 @@ pub async fn sign_in(oidc: &Oidc) -> Result<(), SignInError> {
 
 /// Sign out: the tab forgets the user at once (so Back shows no data), and, where the
 /// provider offers it, the provider's session ends too and it sends the user back here.
-pub async fn sign_out(oidc: &Oidc) {
+pub async fn sign_out(oidc: Oidc) {
     let id_token = read::<Tokens>(TOKENS_KEY).and_then(|t| t.id_token);
     forget();
     crate::components::request_form::draft::forget_all();
     session::expire();
-    let Ok(discovery) = discover(oidc).await else {
+    end_session(oidc, id_token).await;
+}
+
+/// Send the user to the provider's end of session, which sends them back here.
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn end_session(oidc: Oidc, id_token: Option<String>) {
+    let Ok(discovery) = discover(&oidc).await else {
         return;
     };
     let Some(end) = discovery
@@ -286,7 +299,9 @@ struct IdClaims {
     nonce: Option<String>,
 }
 
-async fn finish_sign_in(oidc: &Oidc) -> Result<(), SignInError> {
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn finish_sign_in(oidc: Oidc) -> Result<(), SignInError> {
+    let oidc = &oidc;
     let Some(window) = web_sys::window() else {
         return Ok(());
     };
@@ -363,19 +378,26 @@ fn schedule_renewal(oidc: Oidc) {
                 if current.as_ref().map(|t| &t.access_token) != Some(&tokens.access_token) {
                     return;
                 }
-                match renew(&oidc, &tokens).await {
-                    Ok(()) => schedule_renewal(oidc),
-                    Err(_) => {
-                        let _ = sign_in(&oidc).await;
-                    }
-                }
+                renew(oidc, tokens).await;
             });
         },
         Duration::from_millis(wait as u64),
     );
 }
 
-async fn renew(oidc: &Oidc, tokens: &Tokens) -> Result<(), SignInError> {
+/// Renew now, and schedule the next renewal; when the provider does not renew, sign in
+/// again.
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn renew(oidc: Oidc, tokens: Tokens) {
+    match refresh(&oidc, &tokens).await {
+        Ok(()) => schedule_renewal(oidc),
+        Err(_) => {
+            let _ = sign_in(oidc).await;
+        }
+    }
+}
+
+async fn refresh(oidc: &Oidc, tokens: &Tokens) -> Result<(), SignInError> {
     let refresh = tokens
         .refresh_token
         .as_deref()
@@ -420,7 +442,7 @@ async fn discover(oidc: &Oidc) -> Result<Discovery, SignInError> {
     if !response.ok() {
         return Err(unreachable(oidc));
     }
-    response.json().await.map_err(|_| unreachable(oidc))
+    answer_of(response).await.ok_or_else(|| unreachable(oidc))
 }
 
 /// A form POST to the token endpoint; the provider's error in its own words.
@@ -438,16 +460,16 @@ async fn token_call(
         .await
         .map_err(|_| unreachable(oidc))?;
     if response.ok() {
-        return response.json().await.map_err(|_| unreachable(oidc));
+        return answer_of(response).await.ok_or_else(|| unreachable(oidc));
     }
-    match response.json::<ErrorAnswer>().await {
-        Ok(err) => Err(SignInError::Refused {
+    match answer_of::<ErrorAnswer>(response).await {
+        Some(err) => Err(SignInError::Refused {
             provider: provider_name(oidc),
             client_id: oidc.client_id.clone(),
             error: err.error,
             description: err.error_description,
         }),
-        Err(_) => Err(unreachable(oidc)),
+        None => Err(unreachable(oidc)),
     }
 }
 
@@ -511,16 +533,21 @@ fn payload<T: DeserializeOwned>(jwt: &str) -> Option<T> {
     }
     let binary = web_sys::window()?.atob(&base64).ok()?;
     let bytes: Vec<u8> = binary.chars().map(|c| c as u8).collect();
-    serde_json::from_slice(&bytes).ok()
+    json::from_str(&String::from_utf8(bytes).ok()?).ok()
+}
+
+/// The provider's JSON answer.
+async fn answer_of<T: DeserializeOwned>(response: gloo_net::http::Response) -> Option<T> {
+    json::from_str(&response.text().await.ok()?).ok()
 }
 
 fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_str(&storage()?.get_item(key).ok()??).ok()
+    json::from_str(&storage()?.get_item(key).ok()??).ok()
 }
 
 fn write<T: Serialize>(key: &str, value: &T) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(value)) {
-        let _ = storage.set_item(key, &json);
+    if let (Some(storage), Some(text)) = (storage(), json::to_string(value)) {
+        let _ = storage.set_item(key, &text);
     }
 }
 

@@ -61,7 +61,9 @@ impl<T: Send + Sync + 'static> Paged<T> {
         self.error.set(None);
         spawn_local(async move {
             let result = fetch(cursor).await;
-            if self.generation.get_value() != mine {
+            // Dropped when a newer load started, or when the list's page is gone (the user
+            // went elsewhere while it loaded: its values are disposed with it).
+            if self.generation.try_get_value() != Some(mine) {
                 return;
             }
             match result {

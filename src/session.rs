@@ -37,7 +37,7 @@ impl Session {
     pub fn sign_in(self, token: String, user: User) {
         let signed_in = SignedIn { token, user };
         if let Some(storage) = storage()
-            && let Ok(json) = serde_json::to_string(&signed_in)
+            && let Some(json) = crate::json::to_string(&signed_in)
         {
             let _ = storage.set_item(STORAGE_KEY, &json);
         }
@@ -60,7 +60,7 @@ pub fn store(token: String, user: User) {
         Some(signal) => Session(signal).sign_in(token, user),
         None => {
             if let Some(storage) = storage()
-                && let Ok(json) = serde_json::to_string(&SignedIn { token, user })
+                && let Some(json) = crate::json::to_string(&SignedIn { token, user })
             {
                 let _ = storage.set_item(STORAGE_KEY, &json);
             }
@@ -78,7 +78,7 @@ pub fn replace_token(token: String) {
     };
     signed_in.token = token;
     if let Some(storage) = storage()
-        && let Ok(json) = serde_json::to_string(&signed_in)
+        && let Some(json) = crate::json::to_string(&signed_in)
     {
         let _ = storage.set_item(STORAGE_KEY, &json);
     }
@@ -107,7 +107,7 @@ pub fn expire() {
 
 fn read_storage() -> Option<SignedIn> {
     let json = storage()?.get_item(STORAGE_KEY).ok()??;
-    serde_json::from_str(&json).ok()
+    crate::json::from_str(&json).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -55,7 +55,19 @@ export async function startServer(args: string[] = [], seed = join(root, 'server
   return { url, stop };
 }
 
-export const test = base.extend<{ portal: Portal }>({
+export const test = base.extend<{ portal: Portal; appStops: 'fail' | 'expected' }>({
+  // The app stopping on an error (a panic: a WebAssembly RuntimeError in the page) fails the
+  // test, whatever it goes on to check; a test that makes the app stop on purpose says so with
+  // `test.use({ appStops: 'expected' })`.
+  appStops: ['fail', { option: true }],
+  page: async ({ page, appStops }, use) => {
+    const stops: string[] = [];
+    page.on('pageerror', (error) => {
+      if (error.name === 'RuntimeError') stops.push(`${error.message}\n${error.stack ?? ''}`);
+    });
+    await use(page);
+    if (appStops === 'fail') expect(stops, 'the app stopped on an error').toEqual([]);
+  },
   portal: async ({}, use) => {
     const portal = await startServer();
     await use(portal);

@@ -40,21 +40,26 @@ test("a deep link fetches every file from the app's folder, the app's own first"
   expect(files).toContainEqual(expect.stringMatching(/^\/portal-[0-9a-f]{16}\.css$/));
 });
 
-test('a page whose code a deploy removed reloads onto the current build', async ({ page }) => {
-  await openAs(page, 'Adele Vance', '/');
-  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
-  // The old build's chunk is gone once: the server answers as for any unknown file.
-  let gone = true;
-  await page.route(/split_requests_/, (route) => {
-    if (!gone) return route.continue();
-    gone = false;
-    return route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' });
+test.describe(() => {
+  // The old build stops when its chunk is not there: that is what this test makes happen.
+  test.use({ appStops: 'expected' });
+
+  test('a page whose code a deploy removed reloads onto the current build', async ({ page }) => {
+    await openAs(page, 'Adele Vance', '/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
+    // The old build's chunk is gone once: the server answers as for any unknown file.
+    let gone = true;
+    await page.route(/split_requests_/, (route) => {
+      if (!gone) return route.continue();
+      gone = false;
+      return route.fulfill({ status: 404, contentType: 'text/plain', body: 'Not found' });
+    });
+    let reloads = 0;
+    page.on('load', () => reloads++);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click();
+
+    await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+    expect(reloads).toBe(1);
   });
-  let reloads = 0;
-  page.on('load', () => reloads++);
-
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click();
-
-  await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
-  expect(reloads).toBe(1);
 });

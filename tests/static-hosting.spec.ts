@@ -82,6 +82,8 @@ test('a malformed config.json names what is wrong', async ({ page }) => {
     ['{"apiBaseUrl": "/api/v1", "apiBaseUrll": "typo"}', 'unknown field `apiBaseUrll`'],
     ['{"oidc": {"issuer": "https://login.example.com", "clientID": "portal"}}', '`oidc`: unknown field `clientID`'],
     ['["apiBaseUrl"]', 'expected an object'],
+    ['{"productName": 7}', '`productName`: invalid type'],
+    ['{"apiBaseUrl": "/api/v1",}', 'in JSON at position 25'],
   ]) {
     const site = await startNginx('/access/', config);
     try {

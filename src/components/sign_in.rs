@@ -48,7 +48,7 @@ fn ProviderSignIn(provider: Oidc) -> impl IntoView {
     let go = move |_| {
         leaving.set(true);
         spawn_local(async move {
-            if let Err(err) = oidc::sign_in(&provider.get_value()).await {
+            if let Err(err) = oidc::sign_in(provider.get_value()).await {
                 failure.set(Some(err.message()));
                 leaving.set(false);
             }
@@ -108,7 +108,7 @@ fn DemoSignIn() -> impl IntoView {
                             <li>
                                 <button
                                     class="person"
-                                    disabled=move || sign_in.pending().get()
+                                    disabled=move || sign_in.pending().try_get().unwrap_or_default()
                                     on:click=move |_| { sign_in.dispatch(user.clone()); }
                                 >
                                     // Heard as "Sign in as Adele Vance, Retail Manager, …"; the
@@ -125,10 +125,16 @@ fn DemoSignIn() -> impl IntoView {
             </ul>
         },
     );
+    // `try_`: once a sign-in went through, this page is gone while its last effects run.
     let failed = move || {
-        sign_in.value().get().and_then(Result::err).map(|err| {
-            view! { <p class="field-error" role="alert">{err.message()}</p> }
-        })
+        sign_in
+            .value()
+            .try_get()
+            .flatten()
+            .and_then(Result::err)
+            .map(|err| {
+                view! { <p class="field-error" role="alert">{err.message()}</p> }
+            })
     };
     view! {
         <section class="sign-in">

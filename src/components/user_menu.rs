@@ -13,7 +13,7 @@ pub fn UserMenu() -> impl IntoView {
     let session = use_session();
     let provider = StoredValue::new(use_context::<RuntimeConfig>().and_then(|c| c.oidc));
     let leave = move |_| match provider.get_value() {
-        Some(provider) => spawn_local(async move { crate::oidc::sign_out(&provider).await }),
+        Some(provider) => spawn_local(crate::oidc::sign_out(provider)),
         None => session.sign_out(),
     };
     let words = if provider.with_value(Option::is_some) {

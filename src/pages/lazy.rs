@@ -1,9 +1,12 @@
-//! Each page as its own wasm chunk, fetched the first time its route is shown. `cargo xtask`
+//! Each page as its own wasm chunk, fetched the first time its route is shown; the sign-in
+//! page too, which a signed-in visit never shows. `cargo xtask`
 //! builds the app with the `split` feature and splits the module after the build (see
 //! xtask/src/split.rs); without the feature, as `trunk serve` builds it, every page is in the
 //! one module and shows at once.
 
 use leptos::prelude::*;
+
+use crate::components::sign_in::SignIn;
 
 use super::{
     access::AccessPage, approval::ApprovalPage, approvals::ApprovalsPage, catalog::CatalogPage,
@@ -21,6 +24,7 @@ pub enum Chunk {
     Request,
     Approvals,
     Approval,
+    SignIn,
 }
 
 /// The page of `chunk`, shown as soon as its code is here.
@@ -46,6 +50,7 @@ fn page(chunk: Chunk) -> AnyView {
         Chunk::Request => view! { <RequestPage/> }.into_any(),
         Chunk::Approvals => view! { <ApprovalsPage/> }.into_any(),
         Chunk::Approval => view! { <ApprovalPage/> }.into_any(),
+        Chunk::SignIn => view! { <SignIn/> }.into_any(),
     }
 }
 
@@ -60,7 +65,7 @@ mod split {
 
     use super::{
         AccessPage, ApprovalPage, ApprovalsPage, CatalogPage, Chunk, PackagePage, RequestPage,
-        RequestsPage,
+        RequestsPage, SignIn,
     };
 
     #[lazy(catalog)]
@@ -98,6 +103,11 @@ mod split {
         view! { <ApprovalPage/> }.into_any()
     }
 
+    #[lazy(sign_in)]
+    fn sign_in() -> AnyView {
+        view! { <SignIn/> }.into_any()
+    }
+
     /// The page of `chunk`, once its chunk is loaded (at once when it was before).
     pub async fn load(chunk: Chunk) -> AnyView {
         match chunk {
@@ -108,47 +118,75 @@ mod split {
             Chunk::Request => request().await,
             Chunk::Approvals => approvals().await,
             Chunk::Approval => approval().await,
+            Chunk::SignIn => sign_in().await,
         }
     }
 }
 
-/// What the split loader's panic says when a chunk could not be fetched or instantiated.
-#[cfg(feature = "split")]
-const LOAD_FAILED: &str = "load callback should succeed";
-
-/// After a panic: when it was a chunk that could not be loaded, reload the page once.
+/// After the app stops on an error: reload the page once, onto the build the server has now.
 ///
 /// Chunks carry content hashes, and a deploy that replaces the app's files removes the old
-/// build's chunks while a tab may still run it: its next page then cannot load. Reloading fetches
-/// the current index.html, which names the current build. The build's main module is noted in
-/// the tab's sessionStorage first, so a build whose own chunks fail does not reload forever.
-pub fn reload_when_a_chunk_is_gone(panic: &std::panic::PanicHookInfo<'_>) {
-    #[cfg(feature = "split")]
-    {
-        if !panic.to_string().contains(LOAD_FAILED) {
-            return;
+/// build's chunks while a tab may still run it: its next page then cannot load, and the
+/// splitter's loader stops the app (in the split build a panic aborts at once, without a
+/// hook: the browser reports a `WebAssembly.RuntimeError`, as a rejected promise when a chunk
+/// could not be loaded). Reloading fetches the current index.html, which names the current
+/// build. The build's main module is noted in the tab's sessionStorage first, so a build that
+/// keeps failing does not reload forever: the second time the page says what happened.
+#[cfg(feature = "split")]
+pub fn reload_after_a_failure() {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::Closure;
+
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
+        |event: web_sys::PromiseRejectionEvent| {
+            if event
+                .reason()
+                .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
+            {
+                reload_once();
+            }
+        },
+    );
+    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+        if event
+            .error()
+            .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
+        {
+            reload_once();
         }
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let build = window
-            .document()
-            .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
-            .and_then(|link| link.get_attribute("href"))
-            .unwrap_or_default();
-        let Some(storage) = window.session_storage().ok().flatten() else {
-            return;
-        };
-        const KEY: &str = "access-portal.reloaded-for";
-        if storage.get_item(KEY).ok().flatten().as_deref() == Some(build.as_str()) {
-            crate::show_startup_error(
-                "A part of the portal could not be loaded. Check the connection and reload the page.",
-            );
-            return;
-        }
-        let _ = storage.set_item(KEY, &build);
-        let _ = window.location().reload();
+    });
+    let _ = window.add_event_listener_with_callback(
+        "unhandledrejection",
+        on_rejection.as_ref().unchecked_ref(),
+    );
+    let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    on_rejection.forget();
+    on_error.forget();
+}
+
+#[cfg(feature = "split")]
+fn reload_once() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let build = window
+        .document()
+        .and_then(|d| d.query_selector("link[rel=modulepreload]").ok().flatten())
+        .and_then(|link| link.get_attribute("href"))
+        .unwrap_or_default();
+    let Some(storage) = window.session_storage().ok().flatten() else {
+        return;
+    };
+    const KEY: &str = "access-portal.reloaded-for";
+    if storage.get_item(KEY).ok().flatten().as_deref() == Some(build.as_str()) {
+        crate::show_startup_error(
+            "A part of the portal could not be loaded. Check the connection and reload the page.",
+        );
+        return;
     }
-    #[cfg(not(feature = "split"))]
-    let _ = panic;
+    let _ = storage.set_item(KEY, &build);
+    let _ = window.location().reload();
 }

@@ -19,7 +19,7 @@ pub const FIRST_VISIT_GOAL: usize = 120 * 1024;
 
 /// The entry routes: what the address names, and the page whose chunks index.html preloads.
 const ROUTES: [(&str, Option<&str>); 4] = [
-    ("signed out (sign-in page)", None),
+    ("signed out (sign-in page)", Some("sign_in")),
     ("/ (catalog)", Some("catalog")),
     ("/package/:id (email link)", Some("package")),
     ("/requests", Some("requests")),
@@ -88,7 +88,7 @@ pub fn chunks_table(dist: &Path) -> anyhow::Result<String> {
         let own_gzip: usize = own.iter().map(|a| a.gzip).sum();
         writeln!(
             table,
-            "| page `{page}`: its chunk {} gzip + {} shared chunks | {} | {} | {} |",
+            "| `{page}`: its chunk {} gzip + {} shared chunks | {} | {} | {} |",
             kb(own_gzip),
             assets.len() - own.len(),
             kb(raw),

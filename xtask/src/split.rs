@@ -5,10 +5,12 @@
 //! rust link skipped) and this module does the rest, as cargo-leptos `--split` does:
 //!
 //! 1. cargo builds the app with the `split` feature (Leptos's `#[lazy]` on each page) and
-//!    `-Clink-args=--emit-relocs`, which keeps what the splitter needs to move code;
-//! 2. wasm_split_cli_support splits the module into the main module, one chunk per page and
-//!    chunks of code that pages share, and writes the loader (`__wasm_split-….js`) that fetches
-//!    a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
+//!    `-Clink-args=--emit-relocs`, which keeps what the splitter needs to move code, on a
+//!    pinned nightly that builds the standard library with it (see `cargo_build`);
+//! 2. wasm_split_cli_support (vendored with one option of ours, see vendor/README.md) splits
+//!    the module into the main module, with the code that several pages share, and one chunk
+//!    per page (and per lazy sign-in step), and writes the loader (`__wasm_split-….js`) that
+//!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
 //! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk;
@@ -17,7 +19,7 @@
 //!    address's page once it has set the base.
 //!
 //! A deploy that replaces the files leaves a tab on the old build without its chunks: the app
-//! then reloads once onto the new build (src/pages/lazy.rs, `reload_when_a_chunk_is_gone`).
+//! then reloads once onto the new build (src/pages/lazy.rs, `reload_after_a_failure`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +30,7 @@ use sha2::{Digest, Sha256};
 
 use crate::process::run;
 use crate::root;
-use crate::tools::tool_path;
+use crate::tools::{WASM_TOOLCHAIN, tool_path};
 
 /// Stands for the hash of the main module, its JavaScript and the loader until it is known: they
 /// name each other, so the three share one hash of their content. As long as a hash, so that
@@ -59,6 +61,8 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
         options.main_out_path = &main_split;
         options.main_module = &main_module;
         options.link_name = &link_name;
+        // Code pages share stays in the main module: each page is one chunk of its own.
+        options.shared_code_in_main = true;
         options
     })
     .map_err(|e| anyhow::anyhow!("{e:?}"))
@@ -176,8 +180,22 @@ pub fn named_parts() -> PathBuf {
 
 /// Build the app for the splitter: the `split` feature, and relocations kept in the output.
 /// `cargo rustc` puts the link argument on the app alone, so the crates it uses stay built.
+///
+/// With the pinned nightly ([`WASM_TOOLCHAIN`]) the standard library is built with the app
+/// (`-Zbuild-std`), so that only what the app calls is in it, and a panic aborts at once
+/// (`-Cpanic=immediate-abort`): no panic messages, locations or `Debug` output are formatted,
+/// and none of that code is downloaded. The app reloads after such an abort itself
+/// (src/pages/lazy.rs). RUSTFLAGS replaces .cargo/config.toml's flags for the target, so its
+/// `--cfg erase_components` is repeated; with `--target` they reach neither build scripts nor
+/// proc macros.
 fn cargo_build() -> anyhow::Result<PathBuf> {
     run(Command::new("cargo")
+        .env("RUSTUP_TOOLCHAIN", WASM_TOOLCHAIN)
+        .env(
+            "RUSTFLAGS",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort \
+             -Zlocation-detail=none -Zfmt-debug=none",
+        )
         .args([
             "rustc",
             "--quiet",
@@ -191,6 +209,7 @@ fn cargo_build() -> anyhow::Result<PathBuf> {
             "wasm-release",
             "--features",
             "split",
+            "-Zbuild-std=std,panic_abort",
             "--",
             "-Clink-args=--emit-relocs",
         ])

@@ -1,6 +1,6 @@
 //! Installing what the build and the tests need, only where it is missing or at the wrong
-//! version. Everything comes from crates.io, npm or Debian's packages: no step downloads a
-//! prebuilt binary from anywhere else.
+//! version. Everything comes from crates.io, npm, Debian's packages or rustup (the Rust
+//! toolchains): no step downloads a prebuilt binary from anywhere else.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,12 +15,17 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// The wasm-opt that Trunk.toml pins; npm's binaryen package carries it.
 const WASM_OPT_VERSION: &str = "version_132";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The toolchain the split build of the web app is compiled with (xtask/src/split.rs): a
+/// nightly, for the standard library built with the app and aborting at once on a panic.
+/// Pinned, so that a build today is the build of tomorrow.
+pub const WASM_TOOLCHAIN: &str = "nightly-2026-10-30";
 /// The schemathesis release the API is fuzzed with; its checks change between releases.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// What building the web app needs: the wasm target, Trunk, wasm-bindgen and wasm-opt.
 pub fn ensure_build_tools() -> anyhow::Result<()> {
     ensure_wasm_target()?;
+    ensure_wasm_toolchain()?;
     ensure_trunk()?;
     ensure_wasm_bindgen()?;
     ensure_npm_packages()
@@ -112,6 +117,35 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     }
     step(format!("Adding the Rust target {WASM_TARGET}"));
     run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+}
+
+/// The split build's toolchain with the standard library's source and the wasm32 target.
+fn ensure_wasm_toolchain() -> anyhow::Result<()> {
+    let sysroot = first_line(
+        "rustup",
+        &["run", WASM_TOOLCHAIN, "rustc", "--print", "sysroot"],
+    );
+    if let Some(sysroot) = sysroot.map(PathBuf::from)
+        && sysroot.join("lib/rustlib/src/rust/library/std").is_dir()
+        && sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir()
+    {
+        println!("    Rust {WASM_TOOLCHAIN} with rust-src and {WASM_TARGET} present");
+        return Ok(());
+    }
+    step(format!(
+        "Installing Rust {WASM_TOOLCHAIN} with rust-src and {WASM_TARGET} (about 2 minutes, once)"
+    ));
+    run(Command::new("rustup").args([
+        "toolchain",
+        "install",
+        WASM_TOOLCHAIN,
+        "--profile",
+        "minimal",
+        "--component",
+        "rust-src",
+        "--target",
+        WASM_TARGET,
+    ]))
 }
 
 fn ensure_trunk() -> anyhow::Result<()> {
