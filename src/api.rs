@@ -171,6 +171,14 @@ fn with_body<B: Serialize>(call: RequestBuilder, body: &B) -> Result<Request, gl
 
 /// Send the call; a successful answer read as a `T`, or the server's problem.
 async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> ApiResult<T> {
+    let text = body(request).await?;
+    json::from_str(&text)
+        .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")))
+}
+
+/// Send the call; the body of a successful answer, or the server's problem. Apart from
+/// [`answer`], which is compiled once for each type read, so this is compiled only once.
+async fn body(request: Result<Request, gloo_net::Error>) -> ApiResult<String> {
     let request =
         request.map_err(|e| ApiError::Network(format!("The request could not be written: {e}")))?;
     // The browser's own reason (offline, refused, blocked by CORS) is in its console.
@@ -182,8 +190,6 @@ async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) 
     let text = response.text().await;
     if response.ok() {
         return text
-            .map_err(|e| e.to_string())
-            .and_then(|text| json::from_str(&text))
             .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
     }
     let problem = text

@@ -20,6 +20,19 @@ test("a deep link fetches its page's code together with the app, once", async ({
   expect(fetched).toHaveLength(1);
 });
 
+test("signed out, a deep link fetches the sign-in page's code together with the app, and no page's", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (request) => {
+    if (/split_/.test(request.url())) fetched.push(new URL(request.url()).pathname);
+  });
+
+  await page.goto('/package/sales-crm');
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expect(page.locator('link[rel=preload][href*="split_sign_in_"]')).toHaveCount(1);
+  expect(fetched).toEqual([expect.stringMatching(/^\/split_sign_in_/)]);
+});
+
 test("a deep link fetches every file from the app's folder, the app's own first", async ({ page }) => {
   await openAs(page, 'Adele Vance', '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
