@@ -56,8 +56,13 @@ pub fn has_passed(iso: &str) -> bool {
     has_passed_at(iso, Utc::now())
 }
 
+/// A date input's value (`2026-12-01`) as a date: read as that day's start in RFC 3339, whose
+/// parser the app has for the server's times anyway, rather than by chrono's general format
+/// parser, which would be downloaded for this alone.
 fn input_date(value: &str) -> Option<NaiveDate> {
-    value.parse().ok()
+    DateTime::parse_from_rfc3339(&format!("{value}T00:00:00Z"))
+        .ok()
+        .map(|at| at.date_naive())
 }
 
 fn start_of_day_in<Z: TimeZone>(value: &str, zone: &Z) -> Option<String> {
@@ -117,6 +122,8 @@ mod tests {
         assert_eq!(add_days("2026-02-20", 14), "2026-03-06");
         assert_eq!(add_days("", 30), "");
         assert_eq!(add_days("27/11/2026", 30), "");
+        assert_eq!(add_days("2026-02-30", 1), "");
+        assert_eq!(add_days("2026-11-27T12:00", 1), "");
     }
 
     #[test]
