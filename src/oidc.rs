@@ -144,7 +144,7 @@ pub async fn start(config: &config::RuntimeConfig) {
     // Only a tab that went to the provider has a sign-in to finish (or to say it came back
     // without one); any other start leaves the code that finishes one unfetched.
     if read::<Pending>(PENDING_KEY).is_some()
-        && let Err(err) = finish_sign_in(oidc.clone()).await
+        && let Err(err) = at_provider(oidc.clone(), AtProvider::FinishSignIn).await
     {
         FAILURE.with(|f| *f.borrow_mut() = Some(err));
     }
@@ -153,9 +153,37 @@ pub async fn start(config: &config::RuntimeConfig) {
 
 /// Send the user to the provider to sign in; they come back to the page they are on now.
 /// Returns only when that cannot start (the provider cannot be reached).
-#[cfg_attr(feature = "split", leptos::lazy(to_provider))]
 pub async fn sign_in(oidc: Oidc) -> Result<(), SignInError> {
-    let oidc = &oidc;
+    at_provider(oidc, AtProvider::SignIn).await
+}
+
+/// What the app does with the provider, each a round trip there.
+enum AtProvider {
+    SignIn,
+    FinishSignIn,
+    Renew(Tokens),
+    EndSession { id_token: Option<String> },
+}
+
+/// The round trips to the provider: in the split build a chunk of their own, fetched when one
+/// is made, which a signed-in visit with a fresh token never does.
+#[cfg_attr(feature = "split", leptos::lazy(provider))]
+async fn at_provider(oidc: Oidc, step: AtProvider) -> Result<(), SignInError> {
+    match step {
+        AtProvider::SignIn => go_to_provider(&oidc).await,
+        AtProvider::FinishSignIn => finish_sign_in(&oidc).await,
+        AtProvider::Renew(tokens) => {
+            renew(oidc, &tokens).await;
+            Ok(())
+        }
+        AtProvider::EndSession { id_token } => {
+            end_session(&oidc, id_token).await;
+            Ok(())
+        }
+    }
+}
+
+async fn go_to_provider(oidc: &Oidc) -> Result<(), SignInError> {
     let discovery = discover(oidc).await?;
     let verifier = random_text(32);
     let pending = Pending {
@@ -195,13 +223,12 @@ pub async fn sign_out(oidc: Oidc) {
     forget();
     crate::components::request_form::draft::forget_all();
     session::expire();
-    end_session(oidc, id_token).await;
+    let _ = at_provider(oidc, AtProvider::EndSession { id_token }).await;
 }
 
 /// Send the user to the provider's end of session, which sends them back here.
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn end_session(oidc: Oidc, id_token: Option<String>) {
-    let Ok(discovery) = discover(&oidc).await else {
+async fn end_session(oidc: &Oidc, id_token: Option<String>) {
+    let Ok(discovery) = discover(oidc).await else {
         return;
     };
     let Some(end) = discovery
@@ -299,9 +326,7 @@ struct IdClaims {
     nonce: Option<String>,
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn finish_sign_in(oidc: Oidc) -> Result<(), SignInError> {
-    let oidc = &oidc;
+async fn finish_sign_in(oidc: &Oidc) -> Result<(), SignInError> {
     let Some(window) = web_sys::window() else {
         return Ok(());
     };
@@ -378,7 +403,7 @@ fn schedule_renewal(oidc: Oidc) {
                 if current.as_ref().map(|t| &t.access_token) != Some(&tokens.access_token) {
                     return;
                 }
-                renew(oidc, tokens).await;
+                let _ = at_provider(oidc, AtProvider::Renew(tokens)).await;
             });
         },
         Duration::from_millis(wait as u64),
@@ -387,12 +412,11 @@ fn schedule_renewal(oidc: Oidc) {
 
 /// Renew now, and schedule the next renewal; when the provider does not renew, sign in
 /// again.
-#[cfg_attr(feature = "split", leptos::lazy)]
-async fn renew(oidc: Oidc, tokens: Tokens) {
-    match refresh(&oidc, &tokens).await {
+async fn renew(oidc: Oidc, tokens: &Tokens) {
+    match refresh(&oidc, tokens).await {
         Ok(()) => schedule_renewal(oidc),
         Err(_) => {
-            let _ = sign_in(oidc).await;
+            let _ = go_to_provider(&oidc).await;
         }
     }
 }

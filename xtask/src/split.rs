@@ -9,7 +9,7 @@
 //!    pinned nightly that builds the standard library with it (see `cargo_build`);
 //! 2. wasm_split_cli_support (vendored with one option of ours, see vendor/README.md) splits
 //!    the module into the main module, with the code that several pages share, and one chunk
-//!    per page (and per lazy sign-in step), and writes the loader (`__wasm_split-….js`) that
+//!    per page (and one for the round trips to the provider), and writes the loader (`__wasm_split-….js`) that
 //!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
