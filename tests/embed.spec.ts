@@ -125,6 +125,33 @@ test('one script mounts the portal into the intranet page, routes in the fragmen
   expect(await page.locator('.news button').evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(255, 105, 180)');
 });
 
+test.describe(() => {
+  // The host page's own WebAssembly stops on purpose here; the portal must go on.
+  test.use({ appStops: 'expected' });
+
+  test("an error in the intranet page's own WebAssembly leaves the mounted portal as it is", async ({ page, intranet, portal }) => {
+    await page.goto(`${intranet}/script.html?portal=${encodeURIComponent(portal.url)}`);
+    await page.getByRole('button', { name: 'Sign in as Adele Vance' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+    let loads = 0;
+    page.on('load', () => loads++);
+
+    // A module of the host's whose one function traps, called from a timer and in a promise.
+    await page.evaluate(async () => {
+      const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0,
+        7, 5, 1, 1, 102, 0, 0, 10, 5, 1, 3, 0, 0, 11]);
+      const { instance } = await WebAssembly.instantiate(bytes);
+      const trap = instance.exports.f as () => void;
+      setTimeout(trap);
+      Promise.resolve().then(trap);
+    });
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
+    expect(loads).toBe(0);
+  });
+});
+
 test('the portal passes axe\'s WCAG 2.1 AA checks mounted in the page and in its frame', async ({ page, intranet, portal }) => {
   const wcag = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
   const found = (result: { violations: { id: string; nodes: { target: unknown[] }[] }[] }) =>

@@ -141,22 +141,10 @@ pub fn reload_after_a_failure() {
         return;
     };
     let on_rejection = Closure::<dyn Fn(web_sys::PromiseRejectionEvent)>::new(
-        |event: web_sys::PromiseRejectionEvent| {
-            if event
-                .reason()
-                .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
-            {
-                reload_once();
-            }
-        },
+        |event: web_sys::PromiseRejectionEvent| reload_if_the_app_stopped(&event.reason()),
     );
     let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
-        if event
-            .error()
-            .is_instance_of::<js_sys::WebAssembly::RuntimeError>()
-        {
-            reload_once();
-        }
+        reload_if_the_app_stopped(&event.error())
     });
     let _ = window.add_event_listener_with_callback(
         "unhandledrejection",
@@ -165,6 +153,27 @@ pub fn reload_after_a_failure() {
     let _ = window.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
     on_rejection.forget();
     on_error.forget();
+}
+
+/// Reload once when `error` is this app stopping: a RuntimeError raised in the app's own
+/// modules, which its stack names by their address. The page may be another's that embeds the
+/// portal and runs WebAssembly of its own; its errors are none of the portal's business.
+#[cfg(feature = "split")]
+fn reload_if_the_app_stopped(error: &wasm_bindgen::JsValue) {
+    use wasm_bindgen::JsCast;
+
+    if !error.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
+        return;
+    }
+    // Known once config.json is read; a page's chunk is loaded only after that.
+    let folder = crate::config::app_folder();
+    let stack = js_sys::Reflect::get(error, &"stack".into())
+        .ok()
+        .and_then(|stack| stack.as_string())
+        .unwrap_or_default();
+    if !folder.is_empty() && stack.contains(&folder) {
+        reload_once();
+    }
 }
 
 #[cfg(feature = "split")]
