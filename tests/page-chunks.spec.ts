@@ -33,6 +33,27 @@ test("signed out, a deep link fetches the sign-in page's code together with the 
   expect(fetched).toEqual([expect.stringMatching(/^\/split_sign_in_/)]);
 });
 
+test("the request form's code comes when Request is about to be pressed, not with the pane", async ({ page }) => {
+  await openAs(page, 'Adele Vance', '/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();
+  const fetched: string[] = [];
+  page.on('request', (request) => {
+    if (/split_request_form_/.test(request.url())) fetched.push(request.url());
+  });
+
+  await page.goto('/package/company-wiki');
+  await expect(page.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
+  expect(fetched).toHaveLength(0);
+
+  const request = page.getByRole('button', { name: 'Request', exact: true });
+  await request.hover();
+  await expect.poll(() => fetched.length).toBe(1);
+  await request.click();
+  await expect(page.getByRole('heading', { name: 'Request access' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Submit' })).toBeVisible();
+  expect(fetched).toHaveLength(1);
+});
+
 test("a deep link fetches every file from the app's folder, the app's own first", async ({ page }) => {
   await openAs(page, 'Adele Vance', '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Request access' })).toBeVisible();

@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::request_form::{RequestForm, RequestFormProps};
 use crate::components::sign_in::SignIn;
 
 use super::{
@@ -54,6 +55,27 @@ fn page(chunk: Chunk) -> AnyView {
     }
 }
 
+/// The "Request access" form, in a chunk of its own: the request pane shows without it, and
+/// it is fetched when the user is about to press Request (see [`prefetch_request_form`]), or
+/// when the pane opens with the form already open (a draft, a resubmission).
+pub fn request_form(props: RequestFormProps) -> impl IntoView {
+    #[cfg(feature = "split")]
+    {
+        Suspend::new(split::request_form(props))
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        RequestForm(props)
+    }
+}
+
+/// Fetch the form's chunk now (the pointer is on Request, or the focus), so that pressing it
+/// shows the form at once.
+pub fn prefetch_request_form() {
+    #[cfg(feature = "split")]
+    leptos::task::spawn_local(split::__preload_request_form());
+}
+
 #[cfg(feature = "split")]
 mod split {
     //! One `#[lazy]` function per page: wasm-split moves each, with the code only it reaches,
@@ -64,8 +86,8 @@ mod split {
     use leptos::prelude::*;
 
     use super::{
-        AccessPage, ApprovalPage, ApprovalsPage, CatalogPage, Chunk, PackagePage, RequestPage,
-        RequestsPage, SignIn,
+        AccessPage, ApprovalPage, ApprovalsPage, CatalogPage, Chunk, PackagePage, RequestForm,
+        RequestFormProps, RequestPage, RequestsPage, SignIn,
     };
 
     #[lazy(catalog)]
@@ -106,6 +128,11 @@ mod split {
     #[lazy(sign_in)]
     fn sign_in() -> AnyView {
         view! { <SignIn/> }.into_any()
+    }
+
+    #[lazy(request_form)]
+    pub fn request_form(props: RequestFormProps) -> AnyView {
+        RequestForm(props).into_any()
     }
 
     /// The page of `chunk`, once its chunk is loaded (at once when it was before).

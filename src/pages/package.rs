@@ -6,7 +6,7 @@ use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTim
 
 use crate::api;
 use crate::components::recorded_only::RecordedOnly;
-use crate::components::request_form::RequestForm;
+use crate::components::request_form::RequestFormProps;
 use crate::components::share_link::ShareLink;
 use crate::load::Load;
 
@@ -113,11 +113,21 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         let package_id = package.id.clone();
         (move || {
             if open.get() {
-                view! { <RequestForm package_id=package_id.clone() policies=policies.clone() prefill=earlier.clone()/> }
-                    .into_any()
+                crate::pages::lazy::request_form(RequestFormProps {
+                    package_id: package_id.clone(),
+                    policies: policies.clone(),
+                    prefill: earlier.clone(),
+                })
+                .into_any()
             } else {
-                view! { <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)>"Request"</button> }
-                    .into_any()
+                use crate::pages::lazy::prefetch_request_form;
+                view! {
+                    <button class="btn btn-primary" aria-expanded="false" on:click=move |_| open.set(true)
+                        on:pointerenter=|_| prefetch_request_form() on:focus=|_| prefetch_request_form()>
+                        "Request"
+                    </button>
+                }
+                .into_any()
             }
         })
         .into_any()
