@@ -36,11 +36,7 @@ impl Session {
     /// Start acting as `user`.
     pub fn sign_in(self, token: String, user: User) {
         let signed_in = SignedIn { token, user };
-        if let Some(storage) = storage()
-            && let Some(json) = crate::json::to_string(&signed_in)
-        {
-            let _ = storage.set_item(STORAGE_KEY, &json);
-        }
+        write_storage(&signed_in);
         self.0.set(Some(signed_in));
     }
 
@@ -58,13 +54,7 @@ impl Session {
 pub fn store(token: String, user: User) {
     match CURRENT.with(|c| c.get()) {
         Some(signal) => Session(signal).sign_in(token, user),
-        None => {
-            if let Some(storage) = storage()
-                && let Some(json) = crate::json::to_string(&SignedIn { token, user })
-            {
-                let _ = storage.set_item(STORAGE_KEY, &json);
-            }
-        }
+        None => write_storage(&SignedIn { token, user }),
     }
 }
 
@@ -77,11 +67,7 @@ pub fn replace_token(token: String) {
         return;
     };
     signed_in.token = token;
-    if let Some(storage) = storage()
-        && let Some(json) = crate::json::to_string(&signed_in)
-    {
-        let _ = storage.set_item(STORAGE_KEY, &json);
-    }
+    write_storage(&signed_in);
     // The user is the same: only calls made from now on read the new token.
     signal.update_untracked(|s| *s = Some(signed_in));
 }
@@ -108,6 +94,15 @@ pub fn expire() {
 fn read_storage() -> Option<SignedIn> {
     let json = storage()?.get_item(STORAGE_KEY).ok()??;
     crate::json::from_str(&json).ok()
+}
+
+/// Keep `signed_in` for this tab.
+fn write_storage(signed_in: &SignedIn) {
+    if let Some(storage) = storage()
+        && let Some(json) = crate::json::to_string(signed_in)
+    {
+        let _ = storage.set_item(STORAGE_KEY, &json);
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
