@@ -79,8 +79,9 @@ pub fn prefetch_request_form() {
 #[cfg(feature = "split")]
 mod split {
     //! One `#[lazy]` function per page (and for the request form): wasm-split moves each, with
-    //! the code only it reaches, into a chunk named after it (`catalog_<hash>.wasm`); code two
-    //! of them share stays in the main module (xtask/src/split.rs, vendor/README.md).
+    //! the code only it reaches, into a chunk named after it (`catalog_<hash>.wasm`); code the
+    //! request pane shares with others stays in the main module, and code only other pages
+    //! share is in one chunk of theirs (xtask/src/split.rs, vendor/README.md).
 
     use leptos::lazy;
     use leptos::prelude::*;

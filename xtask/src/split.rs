@@ -8,8 +8,9 @@
 //!    `-Clink-args=--emit-relocs`, which keeps what the splitter needs to move code, on a
 //!    pinned nightly that builds the standard library with it (see `cargo_build`);
 //! 2. wasm_split_cli_support (vendored with one option of ours, see vendor/README.md) splits
-//!    the module into the main module, with the code that several pages share, and one chunk
-//!    per page (and one for the round trips to the provider), and writes the loader (`__wasm_split-….js`) that
+//!    the module into the main module, with the code the request pane shares with other
+//!    pages, one chunk per page (and one for the round trips to the provider) and one chunk
+//!    of what only the other pages share, and writes the loader (`__wasm_split-….js`) that
 //!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
@@ -61,8 +62,9 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
         options.main_out_path = &main_split;
         options.main_module = &main_module;
         options.link_name = &link_name;
-        // Code pages share stays in the main module: each page is one chunk of its own.
-        options.shared_code_in_main = true;
+        // What the email link's page shares with other pages is in the main module, so that
+        // link is the main module and one chunk; what only other pages share is one chunk.
+        options.shared_code = wasm_split_cli_support::SharedCode::MainFor("package");
         options
     })
     .map_err(|e| anyhow::anyhow!("{e:?}"))

@@ -69,7 +69,7 @@ fn run_transform(opts: Options) -> Result<SplitWasm> {
             &module,
             &deps.graph,
             split_points,
-            opts.shared_code_in_main,
+            opts.shared_code,
         )?;
     deps_span.exit();
 

@@ -89,13 +89,10 @@ pub struct Options<'a> {
     /// This option is experimental.
     /// Default: `true` if the `WASM_SPLIT_CLI_ENABLE_DWARF` environment variable is non-empty.
     pub emit_dwarf: bool,
-    /// Put code that two or more split modules share into the main module, instead of into a
-    /// chunk for each set of split modules that shares it: a split module is then the main
-    /// module and one file of its own. Fewer, larger files; the main module grows by the
-    /// shared code.
+    /// Where code that two or more split modules share goes.
     ///
-    /// Default: false
-    pub shared_code_in_main: bool,
+    /// Default: [`SharedCode::Chunks`]
+    pub shared_code: SharedCode<'a>,
     /// Enables explicit tests for assumptions we make about the input wasm file during integration testing.
     #[doc(hidden)]
     pub strict_tests: bool,
@@ -115,7 +112,22 @@ impl<'wasm> Options<'wasm> {
             emit_dwarf: std::env::var_os("WASM_SPLIT_CLI_ENABLE_DWARF")
                 .is_some_and(|v| !v.is_empty()),
             strict_tests: false,
-            shared_code_in_main: false,
+            shared_code: SharedCode::Chunks,
         }
     }
+}
+
+/// Where the splitter puts code that two or more split modules share.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SharedCode<'a> {
+    /// A chunk for each set of split modules that shares code (as published).
+    #[default]
+    Chunks,
+    /// The main module: a split module is then the main module and one file of its own.
+    /// Fewer, larger files; the main module grows by the shared code.
+    Main,
+    /// The main module holds what this split module shares with others, and one chunk holds
+    /// what only the others share: this split module is the main module and one file of its
+    /// own, as small as it can be; the others are the main module, the chunk and their own.
+    MainFor(&'a str),
 }

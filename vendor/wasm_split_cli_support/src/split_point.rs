@@ -466,11 +466,56 @@ impl<It: Iterator<Item = SccEvent>> DepGraphPainter<It> {
     }
 }
 
+/// Where `shared_code` puts code painted for a set of split modules. Whatever a symbol calls
+/// is reached by a superset of the split modules that reach it, so each choice keeps the
+/// main module closed under calls, and the one chunk of [`crate::SharedCode::MainFor`] needs
+/// nothing but itself and the main module.
+fn shared_code_color<'a>(
+    painted: &[(DepNode, SplitModuleIdentifier)],
+    shared_code: crate::SharedCode<'a>,
+) -> impl Fn(SplitModuleIdentifier) -> SplitModuleIdentifier + use<'a> {
+    let favoured = match shared_code {
+        crate::SharedCode::MainFor(split) => Some(split.to_owned()),
+        _ => None,
+    };
+    // A split module's name is the name given to `#[wasm_split]` and a hash: `page_1234`.
+    let shares_with_favoured = move |splits: &BTreeSet<String>| {
+        favoured.as_ref().is_some_and(|favoured| {
+            splits.iter().any(|name| {
+                name.strip_prefix(favoured.as_str())
+                    .and_then(|hash| hash.strip_prefix('_'))
+                    .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
+            })
+        })
+    };
+    let others: BTreeSet<String> = painted
+        .iter()
+        .filter_map(|(_, color)| match color {
+            SplitModuleIdentifier::Chunk(splits) => Some(splits),
+            _ => None,
+        })
+        .filter(|splits| !shares_with_favoured(splits))
+        .flatten()
+        .cloned()
+        .collect();
+    move |color| match (color, shared_code) {
+        (SplitModuleIdentifier::Chunk(_), crate::SharedCode::Main) => SplitModuleIdentifier::Main,
+        (SplitModuleIdentifier::Chunk(splits), crate::SharedCode::MainFor(_)) => {
+            if shares_with_favoured(&splits) {
+                SplitModuleIdentifier::Main
+            } else {
+                SplitModuleIdentifier::Chunk(others.clone())
+            }
+        }
+        (other, _) => other,
+    }
+}
+
 pub fn compute_split_modules(
     module: &InputModule,
     dep_graph: &DepGraph,
     split_points: Vec<SplitPoint>,
-    shared_code_in_main: bool,
+    shared_code: crate::SharedCode,
 ) -> Result<SplitProgramInfo> {
     let split_span = perf_span!("compute splits", module_count = field::Empty);
     let _perf_span = split_span.enter();
@@ -513,18 +558,17 @@ pub fn compute_split_modules(
     let perf_span = perf_span!("paint dep nodes");
     let perf_span = perf_span.enter();
     let mut painter = graph_analysis.into_painter();
-    let mut split_module_contents = HashMap::<SplitModuleIdentifier, OutputModuleInfo>::new();
-    let main_color = SplitModuleIdentifier::Main;
+    let mut painted = Vec::new();
     while let Some((node, color)) = painter.next() {
+        painted.push((node, color.clone()));
+    }
+    let shared_color = shared_code_color(&painted, shared_code);
+    let mut split_module_contents = HashMap::<SplitModuleIdentifier, OutputModuleInfo>::new();
+    for (node, color) in painted {
         if split_point_imports.contains(&node) {
             continue;
         }
-        // What several split modules reach is in the main module too: everything it reaches
-        // is reached by the same split modules, so the main module stays closed under calls.
-        let color = match color {
-            SplitModuleIdentifier::Chunk(_) if shared_code_in_main => &main_color,
-            other => other,
-        };
+        let color = &shared_color(color);
         let module = match split_module_contents.get_mut(color) {
             Some(module) => module,
             None => split_module_contents.entry(color.clone()).or_default(),
