@@ -2,13 +2,10 @@
 //! writing the gzip and brotli copies the server sends to browsers that accept them, and
 //! measuring what a first visit downloads.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
 use crate::process::run;
 use crate::tools::{tool_path, wasm_bindgen_version};
@@ -92,9 +89,14 @@ pub fn precompress(dist: &Path) -> anyhow::Result<()> {
 }
 
 fn gzip(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-    gz.write_all(bytes)?;
-    Ok(gz.finish()?)
+    let mut out = Vec::new();
+    zopfli::compress(
+        zopfli::Options::default(),
+        zopfli::Format::Gzip,
+        bytes,
+        &mut out,
+    )?;
+    Ok(out)
 }
 
 fn brotli(bytes: &[u8]) -> anyhow::Result<Vec<u8>> {
