@@ -22,8 +22,31 @@ use crate::load::Submit;
 pub fn RequestForm(
     package_id: String,
     policies: Vec<AssignmentPolicy>,
-    /// An earlier request (denied or expired) whose policy, justification and answers fill
-    /// the form in, for resubmitting.
+    /// The id of an earlier request (denied or expired) whose policy, justification and
+    /// answers fill the form in, for resubmitting. Read here, with the form's code, not by
+    /// the pane: an email link's first visit needs neither. One that cannot be read leaves
+    /// the form empty.
+    resubmit: Option<String>,
+) -> impl IntoView {
+    let earlier = LocalResource::new(move || {
+        let resubmit = resubmit.clone();
+        async move {
+            match resubmit {
+                Some(id) => api::request(&id).await.ok(),
+                None => None,
+            }
+        }
+    });
+    Suspend::new(async move {
+        let prefill = earlier.await;
+        view! { <Form package_id policies prefill/> }
+    })
+}
+
+#[component]
+fn Form(
+    package_id: String,
+    policies: Vec<AssignmentPolicy>,
     prefill: Option<AssignmentRequest>,
 ) -> impl IntoView {
     let earlier = prefill

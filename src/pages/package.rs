@@ -2,7 +2,7 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use portal_api::{AccessPackage, AssignmentPolicy, AssignmentRequest, DecisionTime};
+use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime};
 
 use crate::api;
 use crate::components::recorded_only::RecordedOnly;
@@ -21,24 +21,17 @@ pub fn PackagePage() -> impl IntoView {
     let data = Load::new(move || {
         let (id, resubmit) = (id.get(), resubmit.get());
         async move {
-            let earlier = async {
-                match resubmit {
-                    Some(request) => api::request(&request).await.ok(),
-                    None => None,
-                }
-            };
-            let (package, policies, time, earlier) = futures::future::join4(
+            let (package, policies, time) = futures::future::join3(
                 api::access_package(&id),
                 api::applicable_policies(&id),
                 api::decision_time(&id),
-                earlier,
             )
             .await;
             Ok::<_, api::ApiError>(Loaded {
                 package: package?,
                 policies: policies?.value,
                 decision_time: time.ok(),
-                earlier,
+                resubmit,
             })
         }
     });
@@ -58,7 +51,8 @@ struct Loaded {
     package: AccessPackage,
     policies: Vec<AssignmentPolicy>,
     decision_time: Option<DecisionTime>,
-    earlier: Option<AssignmentRequest>,
+    /// `?resubmit=<request id>`: the form opens filled in from that request.
+    resubmit: Option<String>,
 }
 
 #[component]
@@ -67,11 +61,11 @@ fn Pane(loaded: Loaded) -> impl IntoView {
         package,
         policies,
         decision_time,
-        earlier,
+        resubmit,
     } = loaded;
     crate::set_title(&package.display_name);
     let open = RwSignal::new(
-        earlier.is_some() || crate::components::request_form::draft::exists(&package.id),
+        resubmit.is_some() || crate::components::request_form::draft::exists(&package.id),
     );
     let needs_approval = policies
         .iter()
@@ -116,7 +110,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
                 crate::pages::lazy::request_form(RequestFormProps {
                     package_id: package_id.clone(),
                     policies: policies.clone(),
-                    prefill: earlier.clone(),
+                    resubmit: resubmit.clone(),
                 })
                 .into_any()
             } else {
