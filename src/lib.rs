@@ -96,16 +96,31 @@ fn Pages() -> impl IntoView {
     }
     view! {
         <Routes fallback=|| signed_in(NotFoundPage)>
-            <Route path=path!("/") view=|| signed_in(|| show(Chunk::Catalog))/>
-            <Route path=path!("/package/:id") view=|| signed_in(|| show(Chunk::Package))/>
-            <Route path=path!("/access") view=|| signed_in(|| show(Chunk::Access))/>
-            <Route path=path!("/requests") view=|| signed_in(|| show(Chunk::Requests))/>
-            <Route path=path!("/requests/:id") view=|| signed_in(|| show(Chunk::Request))/>
-            <Route path=path!("/approvals") view=|| signed_in(|| show(Chunk::Approvals))/>
-            <Route path=path!("/approvals/:id") view=|| signed_in(|| show(Chunk::Approval))/>
+            <Route path=path!("/") view=CATALOG/>
+            <Route path=path!("/package/:id") view=PACKAGE/>
+            <Route path=path!("/access") view=ACCESS/>
+            <Route path=path!("/requests") view=REQUESTS/>
+            <Route path=path!("/requests/:id") view=REQUEST/>
+            <Route path=path!("/approvals") view=APPROVALS/>
+            <Route path=path!("/approvals/:id") view=APPROVAL/>
         </Routes>
     }
     .into_any()
+}
+
+/// A route's view as a plain function: every route then has the same type of view, and the
+/// router's code is compiled once for each shape of path, not once for each route.
+type RouteView = fn() -> AnyView;
+const CATALOG: RouteView = || chunk_page(Chunk::Catalog);
+const PACKAGE: RouteView = || chunk_page(Chunk::Package);
+const ACCESS: RouteView = || chunk_page(Chunk::Access);
+const REQUESTS: RouteView = || chunk_page(Chunk::Requests);
+const REQUEST: RouteView = || chunk_page(Chunk::Request);
+const APPROVALS: RouteView = || chunk_page(Chunk::Approvals);
+const APPROVAL: RouteView = || chunk_page(Chunk::Approval);
+
+fn chunk_page(chunk: Chunk) -> AnyView {
+    signed_in(move || show(chunk)).into_any()
 }
 
 /// The page, or the sign-in page in its place while nobody is signed in; built anew only when
