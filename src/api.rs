@@ -19,6 +19,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The server's answer, which `why` says could not be read.
+    pub fn unreadable(why: String) -> Self {
+        Self::Network(format!("The server's answer could not be read: {why}"))
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -90,9 +95,13 @@ pub async fn access_package(id: &str) -> ApiResult<AccessPackage> {
     answer(call(Method::GET, &path).build()).await
 }
 
-pub async fn applicable_policies(id: &str) -> ApiResult<Page<AssignmentPolicy>> {
+/// The policies under which the caller may request package `id`, to be read later: the
+/// request pane reads only whether they need approval, the request form reads them whole.
+pub async fn applicable_policies(id: &str) -> ApiResult<json::Later<Page<AssignmentPolicy>>> {
     let path = format!("/accessPackages/{}/applicablePolicies", encode(id));
-    answer(call(Method::GET, &path).build()).await
+    Ok(json::Later::new(
+        body(call(Method::GET, &path).build()).await?,
+    ))
 }
 
 pub async fn decision_time(id: &str) -> ApiResult<DecisionTime> {
@@ -172,8 +181,7 @@ fn with_body<B: Serialize>(call: RequestBuilder, body: &B) -> Result<Request, gl
 /// Send the call; a successful answer read as a `T`, or the server's problem.
 async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) -> ApiResult<T> {
     let text = body(request).await?;
-    json::from_str(&text)
-        .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")))
+    json::from_str(&text).map_err(ApiError::unreadable)
 }
 
 /// Send the call; the body of a successful answer, or the server's problem. Apart from
@@ -189,8 +197,7 @@ async fn body(request: Result<Request, gloo_net::Error>) -> ApiResult<String> {
     let status = response.status();
     let text = response.text().await;
     if response.ok() {
-        return text
-            .map_err(|e| ApiError::Network(format!("The server's answer could not be read: {e}")));
+        return text.map_err(|e| ApiError::unreadable(e.to_string()));
     }
     let problem = text
         .ok()

@@ -3,6 +3,8 @@
 //! the values they make, so the app carries no JSON parser; on the host, where the app's unit
 //! tests run, serde_json does the same job through the same derives.
 
+use std::marker::PhantomData;
+
 use serde::Serialize;
 use serde::de::{DeserializeOwned, Error as _};
 
@@ -11,6 +13,34 @@ pub use host::{Value, deserializer, field, is_array, keys, message, parse};
 /// Read `text` as a `T`; the error says what was wrong.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     T::deserialize(deserializer(parse(text)?)).map_err(message)
+}
+
+/// JSON text, read where and when it is needed: a page reads at once the little it must
+/// ([`Later::read_as`]) and leaves reading it whole ([`Later::read`]) to the code that needs
+/// all of it, which may be in a chunk of its own. Plain text, so it goes anywhere a `String` can.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Later<T> {
+    text: String,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Later<T> {
+    pub fn new(text: String) -> Self {
+        Self {
+            text,
+            of: PhantomData,
+        }
+    }
+
+    /// The text read as a `T`.
+    pub fn read(&self) -> Result<T, String> {
+        from_str(&self.text)
+    }
+
+    /// The text read as a `U`: a part of a `T`, under the same names.
+    pub fn read_as<U: DeserializeOwned>(&self) -> Result<U, String> {
+        from_str(&self.text)
+    }
 }
 
 /// `value` as JSON text.

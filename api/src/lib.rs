@@ -28,8 +28,8 @@ pub use package::{
 };
 pub use page::Page;
 pub use policy::{
-    ApprovalStageSettings, Approver, AssignmentPolicy, Choice, Expiration, PolicyRef, Question,
-    QuestionKind, RequestApprovalSettings, RequestorSettings,
+    ApprovalRequirement, ApprovalStageSettings, Approver, AssignmentPolicy, Choice, Expiration,
+    PolicyApproval, PolicyRef, Question, QuestionKind, RequestApprovalSettings, RequestorSettings,
 };
 pub use problem::{FieldError, Problem};
 pub use request::{

@@ -28,6 +28,23 @@ impl AssignmentPolicy {
     }
 }
 
+/// What the request pane reads of an [`AssignmentPolicy`] before its form is opened: whether
+/// requests under it need approval. It reads the policy's own JSON, in part (the form reads
+/// the policy whole, in code the pane's first visit does not download), so its fields are the
+/// policy's, under the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyApproval {
+    pub request_approval_settings: ApprovalRequirement,
+}
+
+/// The part of [`RequestApprovalSettings`] that [`PolicyApproval`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequirement {
+    pub is_approval_required_for_add: bool,
+}
+
 /// A short reference to a policy, as requests and assignments name it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -154,4 +171,50 @@ pub enum QuestionKind {
 pub struct Choice {
     pub actual_value: String,
     pub display_value: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(is_approval_required_for_add: bool) -> AssignmentPolicy {
+        AssignmentPolicy {
+            id: "a1".to_owned(),
+            access_package_id: "p1".to_owned(),
+            display_name: "Employees".to_owned(),
+            description: String::new(),
+            requestor_settings: RequestorSettings {
+                allow_custom_assignment_schedule: true,
+                allow_extension: false,
+            },
+            request_approval_settings: RequestApprovalSettings {
+                is_approval_required_for_add,
+                is_requestor_justification_required: true,
+                stages: vec![],
+            },
+            expiration: Expiration::AfterDuration { duration_days: 30 },
+            questions: vec![Question {
+                id: "q1".to_owned(),
+                text: "Cost centre?".to_owned(),
+                is_required: true,
+                kind: QuestionKind::Text {
+                    is_single_line_question: true,
+                    regex_pattern: None,
+                    regex_hint: None,
+                },
+            }],
+        }
+    }
+
+    #[test]
+    fn the_pane_reads_whether_a_policy_needs_approval_from_the_policy_itself() {
+        for required in [true, false] {
+            let json = serde_json::to_string(&policy(required)).unwrap();
+            let read: PolicyApproval = serde_json::from_str(&json).unwrap();
+            assert_eq!(
+                read.request_approval_settings.is_approval_required_for_add,
+                required
+            );
+        }
+    }
 }

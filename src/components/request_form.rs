@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use crate::components::link::Link;
 use leptos::prelude::*;
 use portal_api::{
-    Answer, AssignmentPolicy, AssignmentRequest, FieldError, NewAssignmentRequest, Question,
+    Answer, AssignmentPolicy, AssignmentRequest, FieldError, NewAssignmentRequest, Page, Question,
     QuestionKind, RequestState, Schedule,
 };
 
-use crate::api;
 use crate::components::field::Field;
 use crate::format;
 use crate::load::Submit;
+use crate::{api, json};
 
 /// The form for requesting `package_id` under one of `policies` (the ones the user may use).
 /// The policy choice shows only when there is more than one; the other sections follow the
@@ -21,13 +21,22 @@ use crate::load::Submit;
 #[component]
 pub fn RequestForm(
     package_id: String,
-    policies: Vec<AssignmentPolicy>,
+    /// The applicable policies' JSON, read here: the pane reads only a part of it.
+    policies: json::Later<Page<AssignmentPolicy>>,
     /// The id of an earlier request (denied or expired) whose policy, justification and
     /// answers fill the form in, for resubmitting. Read here, with the form's code, not by
     /// the pane: an email link's first visit needs neither. One that cannot be read leaves
     /// the form empty.
     resubmit: Option<String>,
 ) -> impl IntoView {
+    let policies = match policies.read() {
+        Ok(page) => page.value,
+        Err(why) => {
+            let error = api::ApiError::unreadable(why);
+            return view! { <div class="notice notice-error" role="alert"><p>{error.message()}</p></div> }
+                .into_any();
+        }
+    };
     let earlier = LocalResource::new(move || {
         let resubmit = resubmit.clone();
         async move {
@@ -41,6 +50,7 @@ pub fn RequestForm(
         let prefill = earlier.await;
         view! { <Form package_id policies prefill/> }
     })
+    .into_any()
 }
 
 #[component]

@@ -2,13 +2,13 @@
 
 use crate::components::link::Link;
 use leptos::prelude::*;
-use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime};
+use portal_api::{AccessPackage, AssignmentPolicy, DecisionTime, Page, PolicyApproval};
 
-use crate::api;
 use crate::components::recorded_only::RecordedOnly;
 use crate::components::request_form::RequestFormProps;
 use crate::components::share_link::ShareLink;
 use crate::load::Load;
+use crate::{api, json};
 
 /// One package: what it grants, whether the user has it or has asked for it, and the
 /// **Request** button that opens the "Request access" form.
@@ -27,9 +27,15 @@ pub fn PackagePage() -> impl IntoView {
                 api::decision_time(&id),
             )
             .await;
+            let policies = policies?;
+            let approvals = policies
+                .read_as::<Page<PolicyApproval>>()
+                .map_err(api::ApiError::unreadable)?
+                .value;
             Ok::<_, api::ApiError>(Loaded {
                 package: package?,
-                policies: policies?.value,
+                policies,
+                approvals,
                 decision_time: time.ok(),
                 resubmit,
             })
@@ -49,7 +55,10 @@ pub fn PackagePage() -> impl IntoView {
 #[derive(Clone)]
 struct Loaded {
     package: AccessPackage,
-    policies: Vec<AssignmentPolicy>,
+    /// Read whole by the request form, in its own chunk.
+    policies: json::Later<Page<AssignmentPolicy>>,
+    /// Of each policy, whether it needs approval: all the pane itself reads of them.
+    approvals: Vec<PolicyApproval>,
     decision_time: Option<DecisionTime>,
     /// `?resubmit=<request id>`: the form opens filled in from that request.
     resubmit: Option<String>,
@@ -60,6 +69,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
     let Loaded {
         package,
         policies,
+        approvals,
         decision_time,
         resubmit,
     } = loaded;
@@ -67,7 +77,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
     let open = RwSignal::new(
         resubmit.is_some() || crate::components::request_form::draft::exists(&package.id),
     );
-    let needs_approval = policies
+    let needs_approval = approvals
         .iter()
         .any(|p| p.request_approval_settings.is_approval_required_for_add);
     let expected = decision_time.filter(|_| needs_approval).and_then(|t| {
@@ -95,7 +105,7 @@ fn Pane(loaded: Loaded) -> impl IntoView {
             </div>
         }
         .into_any()
-    } else if policies.is_empty() {
+    } else if approvals.is_empty() {
         view! {
             <div class="notice notice-warning" role="status">
                 <p>"You can't request this access package: none of its policies includes you. \
