@@ -4,6 +4,7 @@
 mod app;
 mod bench;
 mod fuzz;
+mod import_names;
 mod postgres;
 mod process;
 mod run;

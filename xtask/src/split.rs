@@ -14,8 +14,10 @@
 //!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
-//! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk;
-//! 5. every file gets the content hash in its name, and index.html the names of the app's files
+//! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk, and the main
+//!    module's imports from its JavaScript get short names (xtask/src/import_names.rs);
+//! 5. esbuild minifies the two scripts (the app's JavaScript and the loader);
+//! 6. every file gets the content hash in its name, and index.html the names of the app's files
 //!    and the map of each page's chunks, from which its start-up script preloads the app and the
 //!    address's page once it has set the base.
 //!
@@ -23,12 +25,14 @@
 //! then reloads once onto the new build (src/pages/lazy.rs, `reload_after_a_failure`).
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 
+use crate::import_names;
 use crate::process::run;
 use crate::root;
 use crate::tools::{WASM_TOOLCHAIN, tool_path};
@@ -133,14 +137,24 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
         hashed.insert(stem, name);
     }
 
+    // What the main module imports from its JavaScript, under short names in both.
+    let (module, renamed) = import_names::shorten(&std::fs::read(&main_wasm)?, "./portal_bg.js")?;
+    let script = import_names::rename_in_script(
+        &std::fs::read_to_string(work.join("portal.js"))?,
+        &renamed,
+    )?;
+
+    // Both scripts minified, as a first visit downloads them.
+    let (script, loader) = (minify(&script)?, minify(&loader)?);
+
     // The main module, its JavaScript and the loader import each other: one hash of all three.
-    let script = std::fs::read_to_string(work.join("portal.js"))?;
-    let module = std::fs::read(&main_wasm)?;
     let build = hash(&[loader.as_bytes(), script.as_bytes(), &module]);
     let loader = loader.replace(PLACEHOLDER, &build);
-    let script = script
-        .replace(PLACEHOLDER, &build)
-        .replace("'portal_bg.wasm'", &format!("'portal-{build}_bg.wasm'"));
+    let script = replace_once(
+        &script.replace(PLACEHOLDER, &build),
+        "portal_bg.wasm",
+        &format!("portal-{build}_bg.wasm"),
+    )?;
     let module = replace_bytes(&module, PLACEHOLDER.as_bytes(), build.as_bytes());
     let script_name = format!("portal-{build}.js");
     let module_name = format!("portal-{build}_bg.wasm");
@@ -155,6 +169,45 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
     let index = start_tags(&index, &script_name, &loader_name, &module_name, &chunks)?;
     std::fs::write(&index_path, index)?;
     Ok(())
+}
+
+/// `script` minified by esbuild (npm): names, spaces and comments shortened, as a module.
+fn minify(script: &str) -> anyhow::Result<String> {
+    let mut esbuild = Command::new(root().join("node_modules/.bin/esbuild"))
+        .args([
+            "--minify",
+            "--format=esm",
+            "--loader=js",
+            "--log-level=error",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run node_modules/.bin/esbuild; run `npm ci`")?;
+    let mut stdin = esbuild.stdin.take().context("esbuild's input")?;
+    let input = script.to_owned();
+    // Written from a thread of its own, so that neither side waits for the other.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = esbuild.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("writing to esbuild failed"))??;
+    if !output.status.success() {
+        bail!(
+            "esbuild could not minify a script:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8(output.stdout).context("esbuild wrote no UTF-8")
+}
+
+/// `text` with its one `from` replaced by `to`.
+fn replace_once(text: &str, from: &str, to: &str) -> anyhow::Result<String> {
+    match text.matches(from).count() {
+        1 => Ok(text.replacen(from, to, 1)),
+        n => bail!("expected `{from}` once in wasm-bindgen's script, found it {n} times"),
+    }
 }
 
 /// index.html without its chunk map, and the map: each page's chunk files (`./name.wasm`). A
@@ -186,7 +239,8 @@ pub fn named_parts() -> PathBuf {
 /// With the pinned nightly ([`WASM_TOOLCHAIN`]) the standard library is built with the app
 /// (`-Zbuild-std`), so that only what the app calls is in it, and a panic aborts at once
 /// (`-Cpanic=immediate-abort`): no panic messages, locations or `Debug` output are formatted,
-/// and none of that code is downloaded. The app reloads after such an abort itself
+/// and none of that code is downloaded; its `optimize_for_size` feature picks its smaller
+/// implementations (of sorting, formatting) where it has two. The app reloads after such an abort itself
 /// (src/pages/lazy.rs). RUSTFLAGS replaces .cargo/config.toml's flags for the target, so its
 /// `--cfg erase_components` is repeated; with `--target` they reach neither build scripts nor
 /// proc macros.
@@ -212,6 +266,7 @@ fn cargo_build() -> anyhow::Result<PathBuf> {
             "--features",
             "split",
             "-Zbuild-std=std,panic_abort",
+            "-Zbuild-std-features=optimize_for_size",
             "--",
             "-Clink-args=--emit-relocs",
         ])

@@ -194,7 +194,7 @@ fn ensure_npm_packages() -> anyhow::Result<()> {
     };
     if !fresh {
         step(
-            "Installing npm packages from package-lock.json (Playwright, axe, binaryen's wasm-opt)",
+            "Installing npm packages from package-lock.json (Playwright, axe, binaryen's wasm-opt, esbuild)",
         );
         run(Command::new("npm")
             .args(["ci", "--no-audit", "--no-fund"])
