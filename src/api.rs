@@ -187,8 +187,10 @@ async fn answer<T: DeserializeOwned>(request: Result<Request, gloo_net::Error>) 
 /// Send the call; the body of a successful answer, or the server's problem. Apart from
 /// [`answer`], which is compiled once for each type read, so this is compiled only once.
 async fn body(request: Result<Request, gloo_net::Error>) -> ApiResult<String> {
+    // gloo-net's errors are not put in words here: the user is told the same either way, and
+    // their wording would bring serde_json's and std's error messages into the download.
     let request =
-        request.map_err(|e| ApiError::Network(format!("The request could not be written: {e}")))?;
+        request.map_err(|_| ApiError::Network("the request could not be written".to_owned()))?;
     // The browser's own reason (offline, refused, blocked by CORS) is in its console.
     let response = request
         .send()
@@ -197,7 +199,7 @@ async fn body(request: Result<Request, gloo_net::Error>) -> ApiResult<String> {
     let status = response.status();
     let text = response.text().await;
     if response.ok() {
-        return text.map_err(|e| ApiError::unreadable(e.to_string()));
+        return text.map_err(|_| ApiError::unreadable("it is not text".to_owned()));
     }
     let problem = text
         .ok()

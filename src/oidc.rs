@@ -143,7 +143,7 @@ pub async fn start(config: &config::RuntimeConfig) {
     let Some(oidc) = &config.oidc else { return };
     // Only a tab that went to the provider has a sign-in to finish (or to say it came back
     // without one); any other start leaves the code that finishes one unfetched.
-    if read::<Pending>(PENDING_KEY).is_some()
+    if is_stored(PENDING_KEY)
         && let Err(err) = at_provider(oidc.clone(), AtProvider::FinishSignIn).await
     {
         FAILURE.with(|f| *f.borrow_mut() = Some(err));
@@ -563,6 +563,12 @@ fn payload<T: DeserializeOwned>(jwt: &str) -> Option<T> {
 /// The provider's JSON answer.
 async fn answer_of<T: DeserializeOwned>(response: gloo_net::http::Response) -> Option<T> {
     json::from_str(&response.text().await.ok()?).ok()
+}
+
+/// Whether the tab keeps something under `key`, not read: reading it takes code that the
+/// start of a signed-in visit does not otherwise need.
+fn is_stored(key: &str) -> bool {
+    storage().is_some_and(|s| s.get_item(key).ok().flatten().is_some())
 }
 
 fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
