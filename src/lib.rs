@@ -1,7 +1,7 @@
 //! Access Portal's web app: the router, the shell around every page, and what pages share.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 pub mod api;
@@ -74,15 +74,16 @@ pub fn App(config: RuntimeConfig) -> impl IntoView {
     }
 }
 
-/// The page of the route in force: leptos_router's `<Routes>` on the app's own page; embedded,
-/// the page [`routing::Page`] matches in the fragment. Each is built anew when the route
-/// names another page, and kept while only the query changes (a search, a filter).
+/// The page of the route in force: leptos_router's `<FlatRoutes>` on the app's own page (the
+/// routes do not nest, and it is the smaller of its two route views); embedded, the page
+/// [`routing::Page`] matches in the fragment. Each is built anew when the route names another
+/// page, and kept while only the query changes (a search, a filter).
 #[component]
 fn Pages() -> impl IntoView {
     if config::embedded() {
         let location = routing::use_location();
         let page = Memo::new(move |_| location.get().page());
-        return signed_in(move || match page.get() {
+        return signed_in(Box::new(move || match page.get() {
             Page::Catalog => show(Chunk::Catalog).into_any(),
             Page::Package(_) => show(Chunk::Package).into_any(),
             Page::Access => show(Chunk::Access).into_any(),
@@ -91,11 +92,10 @@ fn Pages() -> impl IntoView {
             Page::Approvals => show(Chunk::Approvals).into_any(),
             Page::Approval(_) => show(Chunk::Approval).into_any(),
             Page::NotFound => view! { <NotFoundPage/> }.into_any(),
-        })
-        .into_any();
+        }));
     }
     view! {
-        <Routes fallback=|| signed_in(NotFoundPage)>
+        <FlatRoutes fallback=|| signed_in(Box::new(|| NotFoundPage().into_any()))>
             <Route path=path!("/") view=CATALOG/>
             <Route path=path!("/package/:id") view=PACKAGE/>
             <Route path=path!("/access") view=ACCESS/>
@@ -103,7 +103,7 @@ fn Pages() -> impl IntoView {
             <Route path=path!("/requests/:id") view=REQUEST/>
             <Route path=path!("/approvals") view=APPROVALS/>
             <Route path=path!("/approvals/:id") view=APPROVAL/>
-        </Routes>
+        </FlatRoutes>
     }
     .into_any()
 }
@@ -120,21 +120,23 @@ const APPROVALS: RouteView = || chunk_page(Chunk::Approvals);
 const APPROVAL: RouteView = || chunk_page(Chunk::Approval);
 
 fn chunk_page(chunk: Chunk) -> AnyView {
-    signed_in(move || show(chunk)).into_any()
+    signed_in(Box::new(move || show(chunk).into_any()))
 }
 
 /// The page, or the sign-in page in its place while nobody is signed in; built anew only when
-/// someone signs in or out, not when the user is switched.
-fn signed_in<V: IntoView + 'static>(page: impl Fn() -> V + Send + Sync + 'static) -> impl IntoView {
+/// someone signs in or out, not when the user is switched. The page comes as a trait object,
+/// so this is compiled once for every route.
+fn signed_in(page: Box<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
     let session = session::use_session();
     let signed_in = Memo::new(move |_| session.0.with(Option::is_some));
-    move || {
+    (move || {
         if signed_in.get() {
-            page().into_any()
+            page()
         } else {
             show(Chunk::SignIn).into_any()
         }
-    }
+    })
+    .into_any()
 }
 
 /// Set the browser tab's title for the page being shown; embedded, the title is the host

@@ -1,5 +1,5 @@
 //! The route in force, read and changed; and the app's routes matched with leptos_router's
-//! `path!` where `<Routes>` (in lib.rs) cannot serve: the script embed.
+//! `path!` where `<FlatRoutes>` (in lib.rs) cannot serve: the script embed.
 //!
 //! On its own page a route is the address's path under the base path (`/access/package/42`),
 //! followed by leptos_router's `<Router>`; embedded in someone else's page it is the fragment
