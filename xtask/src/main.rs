@@ -14,6 +14,7 @@ mod sizes;
 mod split;
 mod test;
 mod tools;
+mod unused_exports;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -13,7 +13,8 @@
 //!    of what only the other pages share, and writes the loader (`__wasm_split-….js`) that
 //!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
-//! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it);
+//! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it),
+//!    and the exports nothing calls are dropped (xtask/src/unused_exports.rs);
 //! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk, and the main
 //!    module's imports from its JavaScript get short names (xtask/src/import_names.rs);
 //! 5. esbuild minifies the two scripts (the app's JavaScript and the loader);
@@ -36,6 +37,7 @@ use crate::import_names;
 use crate::process::run;
 use crate::root;
 use crate::tools::{WASM_TOOLCHAIN, tool_path};
+use crate::unused_exports;
 
 /// Stands for the hash of the main module, its JavaScript and the loader until it is known: they
 /// name each other, so the three share one hash of their content. As long as a hash, so that
@@ -100,8 +102,16 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
         std::fs::copy(chunk, named.join(format!("{}.wasm", file_stem(chunk)?)))?;
     }
 
-    let wasm_opt = wasm_opt_args(&index_source)?;
+    // What nothing calls out of the main module, before wasm-opt removes its code.
     let main_wasm = work.join("portal_bg.wasm");
+    let bound = std::fs::read(&main_wasm)?;
+    let script = std::fs::read_to_string(work.join("portal.js"))?;
+    std::fs::write(
+        &main_wasm,
+        unused_exports::drop_stream_exports(&bound, &script)?,
+    )?;
+
+    let wasm_opt = wasm_opt_args(&index_source)?;
     println!(
         "    wasm-opt {} on the main module and {} chunks",
         wasm_opt.join(" "),
