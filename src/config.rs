@@ -51,18 +51,7 @@ impl RuntimeConfig {
     /// "`oidc`: unknown field `clientID`, expected `issuer` or `clientId`".
     pub fn from_json(text: &str) -> Result<Self, String> {
         let value = json::parse(text)?;
-        // serde also reads a struct from an array, field by field in order; in a file that a
-        // person writes every setting is named.
-        if json::is_array(&value) {
-            return Err("expected an object of named settings, not an array".to_owned());
-        }
-        json::refuse_unknown_fields::<Self>(&value)?;
-        if let Some(oidc) = json::field(&value, "oidc") {
-            if json::is_array(&oidc) {
-                return Err("`oidc`: expected an object of named settings, not an array".to_owned());
-            }
-            json::refuse_unknown_fields::<Oidc>(&oidc).map_err(|e| format!("`oidc`: {e}"))?;
-        }
+        check_names(&value)?;
         serde_path_to_error::deserialize(json::deserializer(value)).map_err(|e| {
             let mut path: Vec<String> = e.path().iter().map(ToString::to_string).collect();
             let message = json::message(e.into_inner());
@@ -76,6 +65,47 @@ impl RuntimeConfig {
             }
         })
     }
+
+    /// What the app starts with: a valid file read at once, without noting where each value
+    /// came from; an invalid one read again by [`Self::from_json`] for the error, whose code
+    /// is fetched only then (a chunk of its own in the split build).
+    pub async fn read(text: String) -> Result<Self, String> {
+        match Self::read_valid(&text) {
+            Some(config) => Ok(config),
+            None => explain(text).await,
+        }
+    }
+
+    /// The configuration of a valid file; `None` for any other.
+    fn read_valid(text: &str) -> Option<Self> {
+        let value = json::parse(text).ok()?;
+        check_names(&value).ok()?;
+        Self::deserialize(json::deserializer(value)).ok()
+    }
+}
+
+/// The error [`RuntimeConfig::from_json`] finds in `text`.
+#[cfg_attr(feature = "split", leptos::lazy(config_error))]
+async fn explain(text: String) -> Result<RuntimeConfig, String> {
+    RuntimeConfig::from_json(&text)
+}
+
+/// Refuse what serde would accept but a person did not mean: settings as an array, and a
+/// setting's name that is not one (a typo).
+fn check_names(value: &json::Value) -> Result<(), String> {
+    // serde also reads a struct from an array, field by field in order; in a file that a
+    // person writes every setting is named.
+    if json::is_array(value) {
+        return Err("expected an object of named settings, not an array".to_owned());
+    }
+    json::refuse_unknown_fields::<RuntimeConfig>(value)?;
+    if let Some(oidc) = json::field(value, "oidc") {
+        if json::is_array(&oidc) {
+            return Err("`oidc`: expected an object of named settings, not an array".to_owned());
+        }
+        json::refuse_unknown_fields::<Oidc>(&oidc).map_err(|e| format!("`oidc`: {e}"))?;
+    }
+    Ok(())
 }
 
 fn default_api_base_url() -> String {
@@ -127,7 +157,8 @@ pub async fn load() -> Result<RuntimeConfig, String> {
             ));
         }
     };
-    let config = RuntimeConfig::from_json(&text)
+    let config = RuntimeConfig::read(text)
+        .await
         .map_err(|e| format!("The portal's configuration file {url} is not valid: {e}."))?;
     let api = resolve(&config.api_base_url, &base_uri)?
         .trim_end_matches('/')
@@ -298,6 +329,26 @@ mod tests {
     fn a_setting_of_the_wrong_type_is_refused_with_its_name() {
         let err = RuntimeConfig::from_json(r#"{"productName": 7}"#).unwrap_err();
         assert!(err.starts_with("`productName`: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn the_start_reads_a_valid_file_as_from_json_does_and_leaves_every_invalid_one_to_it() {
+        let valid = r#"{"productName": "My Access", "oidc": {"issuer": "https://login.example.com", "clientId": "portal"}}"#;
+        assert_eq!(
+            RuntimeConfig::read_valid(valid),
+            Some(RuntimeConfig::from_json(valid).unwrap())
+        );
+        for invalid in [
+            "{",
+            r#"["apiBaseUrl"]"#,
+            r#"{"apiBaseUrll": "typo"}"#,
+            r#"{"oidc": {"issuer": "https://login.example.com", "clientID": "portal"}}"#,
+            r#"{"oidc": ["https://login.example.com", "portal"]}"#,
+            r#"{"productName": 7}"#,
+        ] {
+            assert_eq!(RuntimeConfig::read_valid(invalid), None, "{invalid}");
+            assert!(RuntimeConfig::from_json(invalid).is_err(), "{invalid}");
+        }
     }
 
     #[test]
