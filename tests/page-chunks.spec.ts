@@ -72,6 +72,12 @@ test("a deep link fetches every file from the app's folder, the app's own first"
   expect(app, files.join(' ')).toBeGreaterThanOrEqual(0);
   expect(app, `the app's module is asked for before the page's chunks: ${files.join(' ')}`).toBeLessThan(chunk);
   expect(files).toContainEqual(expect.stringMatching(/^\/portal-[0-9a-f]{16}\.css$/));
+  // The email link's code is the main module and the pane's own chunk: what other pages
+  // share among themselves is in a chunk of theirs, which it does not fetch.
+  expect(files.filter((path) => path.endsWith('.wasm')), files.join(' ')).toEqual([
+    expect.stringMatching(/^\/portal-[0-9a-f]{16}_bg\.wasm$/),
+    expect.stringMatching(/^\/split_package_/),
+  ]);
 });
 
 test.describe(() => {
