@@ -139,9 +139,8 @@ thread_local! {
 /// whoever deploys the portal.
 pub async fn load() -> Result<RuntimeConfig, String> {
     // Embedded, the page is someone else's: the app's files are where embed.js came from.
-    let embedded_from = crate::embed::portal_folder();
-    let embedded = embedded_from.is_some();
-    let base_uri = embedded_from.unwrap_or_else(document_base);
+    let embedded = crate::embed::portal_folder().is_some();
+    let base_uri = files_base();
     let url = resolve("config.json", &base_uri)?;
     let text = match crate::api::fetch_text(&url).await {
         Ok((200, text)) => text,
@@ -188,11 +187,18 @@ pub fn api_base() -> String {
 }
 
 /// The address of the folder the app's files are in, ending with a slash
-/// (`https://portal.contoso.com/access/`).
+/// (`https://portal.contoso.com/access/`); before config.json is read, found as `load` finds
+/// it.
 pub fn app_folder() -> String {
     LOADED
         .with(|l| l.get().map(|l| l.folder.clone()))
-        .unwrap_or_default()
+        .unwrap_or_else(|| resolve(".", &files_base()).unwrap_or_default())
+}
+
+/// The address the app's files are named from: where embed.js came from when the app is
+/// embedded, else the page's base.
+fn files_base() -> String {
+    crate::embed::portal_folder().unwrap_or_else(document_base)
 }
 
 /// The base path the app is hosted under ("" at the root, "/access" under /access/).

@@ -126,10 +126,12 @@ pub fn take_failure() -> Option<SignInError> {
 /// If this tab went to the provider and is back without its answer (Back from the
 /// provider's page), say so; the sign-in it started is forgotten, so a new one starts clean.
 pub fn came_back_without_answer(oidc: &Oidc) -> Option<SignInError> {
-    read::<Pending>(PENDING_KEY)?;
+    let pending = read::<Pending>(PENDING_KEY);
+    // Forgotten also when it cannot be read (an older build's), so no start waits for it.
     if let Some(storage) = storage() {
         let _ = storage.remove_item(PENDING_KEY);
     }
+    pending?;
     Some(SignInError::CameBack {
         provider: provider_name(oidc),
         client_id: oidc.client_id.clone(),

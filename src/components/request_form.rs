@@ -11,6 +11,7 @@ use portal_api::{
 };
 
 use crate::components::field::Field;
+use crate::components::loading::Loading;
 use crate::format;
 use crate::load::Submit;
 use crate::{api, json};
@@ -32,24 +33,35 @@ pub fn RequestForm(
     let policies = match policies.read() {
         Ok(page) => page.value,
         Err(why) => {
-            let error = api::ApiError::unreadable(why);
-            return view! { <div class="notice notice-error" role="alert"><p>{error.message()}</p></div> }
-                .into_any();
+            // The server's answer does not match the app: nothing the user can change.
+            leptos::logging::error!("the applicable policies could not be read: {why}");
+            return view! {
+                <div class="notice notice-error" role="alert">
+                    <p>"This access package's policies could not be read, so it can't be requested here now. \
+                        Tell the portal's administrators."</p>
+                </div>
+            }
+            .into_any();
         }
     };
+    let Some(id) = resubmit else {
+        return view! { <Form package_id policies prefill=None/> }.into_any();
+    };
     let earlier = LocalResource::new(move || {
-        let resubmit = resubmit.clone();
-        async move {
-            match resubmit {
-                Some(id) => api::request(&id).await.ok(),
-                None => None,
-            }
-        }
+        let id = id.clone();
+        async move { api::request(&id).await.ok() }
     });
-    Suspend::new(async move {
-        let prefill = earlier.await;
-        view! { <Form package_id policies prefill/> }
-    })
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let (package_id, policies) = (package_id.clone(), policies.clone());
+                Suspend::new(async move {
+                    let prefill = earlier.await;
+                    view! { <Form package_id policies prefill/> }
+                })
+            }}
+        </Suspense>
+    }
     .into_any()
 }
 

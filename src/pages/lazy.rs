@@ -193,7 +193,7 @@ fn reload_if_the_app_stopped(error: &wasm_bindgen::JsValue) {
     if !error.is_instance_of::<js_sys::WebAssembly::RuntimeError>() {
         return;
     }
-    // Known once config.json is read; a page's chunk is loaded only after that.
+    // The chunk that explains an invalid config.json is loaded before the folder is recorded.
     let folder = crate::config::app_folder();
     let stack = js_sys::Reflect::get(error, &"stack".into())
         .ok()

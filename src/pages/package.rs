@@ -27,13 +27,14 @@ pub fn PackagePage() -> impl IntoView {
                 api::decision_time(&id),
             )
             .await;
+            let package = package?;
             let policies = policies?;
             let approvals = policies
                 .read_as::<Page<PolicyApproval>>()
                 .map_err(api::ApiError::unreadable)?
                 .value;
             Ok::<_, api::ApiError>(Loaded {
-                package: package?,
+                package,
                 policies,
                 approvals,
                 decision_time: time.ok(),

@@ -8,9 +8,11 @@
 //! script is checked to name each import exactly once, as a key of its import object, so a
 //! wasm-bindgen that wrote its script otherwise fails the build rather than the app.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasmparser::{Parser, Payload};
+use wasmparser::Payload;
+
+use crate::wasm_sections::{self, Encoded};
 
 /// Each renaming of an import: its name before, and after.
 pub type Renamed = Vec<(String, String)>;
@@ -18,32 +20,26 @@ pub type Renamed = Vec<(String, String)>;
 /// `wasm` with the imports from `module` renamed, and each renaming in the order of the
 /// import section.
 pub fn shorten(wasm: &[u8], module: &str) -> anyhow::Result<(Vec<u8>, Renamed)> {
-    let mut out = wasm_encoder::Module::new();
     let mut renamed = Vec::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.context("the main module cannot be read")?;
-        if let Payload::ImportSection(reader) = payload {
-            let mut section = wasm_encoder::ImportSection::new();
-            for import in reader.into_imports() {
-                let import = import?;
-                let ty = RoundtripReencoder.entity_type(import.ty)?;
-                if import.module == module {
-                    let name = short_name(renamed.len());
-                    section.import(import.module, &name, ty);
-                    renamed.push((import.name.to_owned(), name));
-                } else {
-                    section.import(import.module, import.name, ty);
-                }
+    let wasm = wasm_sections::rewrite(wasm, |payload| {
+        let Payload::ImportSection(reader) = payload else {
+            return Ok(None);
+        };
+        let mut section = wasm_encoder::ImportSection::new();
+        for import in reader.into_imports() {
+            let import = import?;
+            let ty = RoundtripReencoder.entity_type(import.ty)?;
+            if import.module == module {
+                let name = short_name(renamed.len());
+                section.import(import.module, &name, ty);
+                renamed.push((import.name.to_owned(), name));
+            } else {
+                section.import(import.module, import.name, ty);
             }
-            out.section(&section);
-        } else if let Some((id, range)) = payload.as_section() {
-            out.section(&wasm_encoder::RawSection {
-                id,
-                data: &wasm[range.start as usize..range.end as usize],
-            });
         }
-    }
-    Ok((out.finish(), renamed))
+        Ok(Some(Encoded::of(&section)))
+    })?;
+    Ok((wasm, renamed))
 }
 
 /// wasm-bindgen's `script` with the keys of its import object renamed as `renamed` says.
@@ -78,6 +74,7 @@ fn short_name(mut index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmparser::Parser;
 
     #[test]
     fn names_are_the_shortest_first_and_never_repeat() {

@@ -15,6 +15,7 @@ mod split;
 mod test;
 mod tools;
 mod unused_exports;
+mod wasm_sections;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -14,7 +14,8 @@
 //!    fetches a chunk next to itself (`new URL(chunk, import.meta.url)`), so chunks load under any base
 //!    path and from the portal's origin inside the script embed;
 //! 3. wasm-bindgen binds the main module only (`--keep-lld-exports`: the chunks call into it),
-//!    and the exports nothing calls are dropped (xtask/src/unused_exports.rs);
+//!    and the exports of wasm-streams' classes, which nothing calls, are dropped
+//!    (xtask/src/unused_exports.rs);
 //! 4. wasm-opt shrinks every part, with the flags index.html gives Trunk, and the main
 //!    module's imports from its JavaScript get short names (xtask/src/import_names.rs);
 //! 5. esbuild minifies the two scripts (the app's JavaScript and the loader);
@@ -149,6 +150,9 @@ pub fn build(dist: &Path) -> anyhow::Result<()> {
 
     // What the main module imports from its JavaScript, under short names in both.
     let (module, renamed) = import_names::shorten(&std::fs::read(&main_wasm)?, "./portal_bg.js")?;
+    if renamed.is_empty() {
+        bail!("the main module imports nothing from ./portal_bg.js: has wasm-bindgen renamed it?");
+    }
     let script = import_names::rename_in_script(
         &std::fs::read_to_string(work.join("portal.js"))?,
         &renamed,

@@ -8,8 +8,10 @@
 //! exports alone keep their code in the main module, some 4 KB that wasm-opt removes once the
 //! exports are gone. The script keeps the classes, which nothing uses.
 
-use anyhow::{Context, bail};
-use wasmparser::{Parser, Payload};
+use anyhow::bail;
+use wasmparser::Payload;
+
+use crate::wasm_sections::{self, Encoded};
 
 /// The start of the export names of wasm-streams' classes, as wasm-bindgen names them.
 const STREAM_CLASSES: [&str; 2] = ["intounderlying", "__wbg_intounderlying"];
@@ -26,31 +28,25 @@ pub fn drop_stream_exports(wasm: &[u8], script: &str) -> anyhow::Result<Vec<u8>>
             bail!("the app hands a {class} to JavaScript: its exports are needed");
         }
     }
-    let mut out = wasm_encoder::Module::new();
-    for payload in Parser::new(0).parse_all(wasm) {
-        let payload = payload.context("the main module cannot be read")?;
-        if let Payload::ExportSection(reader) = payload {
-            let mut section = wasm_encoder::ExportSection::new();
-            for export in reader {
-                let export = export?;
-                if !STREAM_CLASSES.iter().any(|p| export.name.starts_with(p)) {
-                    section.export(export.name, export.kind.into(), export.index);
-                }
+    wasm_sections::rewrite(wasm, |payload| {
+        let Payload::ExportSection(reader) = payload else {
+            return Ok(None);
+        };
+        let mut section = wasm_encoder::ExportSection::new();
+        for export in reader {
+            let export = export?;
+            if !STREAM_CLASSES.iter().any(|p| export.name.starts_with(p)) {
+                section.export(export.name, export.kind.into(), export.index);
             }
-            out.section(&section);
-        } else if let Some((id, range)) = payload.as_section() {
-            out.section(&wasm_encoder::RawSection {
-                id,
-                data: &wasm[range.start as usize..range.end as usize],
-            });
         }
-    }
-    Ok(out.finish())
+        Ok(Some(Encoded::of(&section)))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasmparser::Parser;
 
     fn exports(wasm: &[u8]) -> Vec<String> {
         Parser::new(0)

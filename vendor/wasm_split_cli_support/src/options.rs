@@ -129,5 +129,7 @@ pub enum SharedCode<'a> {
     /// The main module holds what this split module shares with others, and one chunk holds
     /// what only the others share: this split module is the main module and one file of its
     /// own, as small as it can be; the others are the main module, the chunk and their own.
+    /// The name is the one given to `#[wasm_split]` (the module is named it and a hash,
+    /// `page_1234`); a name no split module has is an error.
     MainFor(&'a str),
 }

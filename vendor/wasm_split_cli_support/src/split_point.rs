@@ -473,20 +473,26 @@ impl<It: Iterator<Item = SccEvent>> DepGraphPainter<It> {
 fn shared_code_color<'a>(
     painted: &[(DepNode, SplitModuleIdentifier)],
     shared_code: crate::SharedCode<'a>,
-) -> impl Fn(SplitModuleIdentifier) -> SplitModuleIdentifier + use<'a> {
+) -> Result<impl Fn(SplitModuleIdentifier) -> SplitModuleIdentifier + use<'a>> {
     let favoured = match shared_code {
         crate::SharedCode::MainFor(split) => Some(split.to_owned()),
         _ => None,
     };
-    // A split module's name is the name given to `#[wasm_split]` and a hash: `page_1234`.
+    if let Some(favoured) = &favoured {
+        let named = |name: &str| is_split_named(name, favoured);
+        let found = painted.iter().any(|(_, color)| match color {
+            SplitModuleIdentifier::Split(name) => named(name),
+            SplitModuleIdentifier::Chunk(splits) => splits.iter().any(|name| named(name)),
+            SplitModuleIdentifier::Main => false,
+        });
+        if !found {
+            bail!("SharedCode::MainFor({favoured:?}): no split module is named {favoured:?}");
+        }
+    }
     let shares_with_favoured = move |splits: &BTreeSet<String>| {
-        favoured.as_ref().is_some_and(|favoured| {
-            splits.iter().any(|name| {
-                name.strip_prefix(favoured.as_str())
-                    .and_then(|hash| hash.strip_prefix('_'))
-                    .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
-            })
-        })
+        favoured
+            .as_ref()
+            .is_some_and(|favoured| splits.iter().any(|name| is_split_named(name, favoured)))
     };
     let others: BTreeSet<String> = painted
         .iter()
@@ -498,7 +504,7 @@ fn shared_code_color<'a>(
         .flatten()
         .cloned()
         .collect();
-    move |color| match (color, shared_code) {
+    Ok(move |color| match (color, shared_code) {
         (SplitModuleIdentifier::Chunk(_), crate::SharedCode::Main) => SplitModuleIdentifier::Main,
         (SplitModuleIdentifier::Chunk(splits), crate::SharedCode::MainFor(_)) => {
             if shares_with_favoured(&splits) {
@@ -508,7 +514,15 @@ fn shared_code_color<'a>(
             }
         }
         (other, _) => other,
-    }
+    })
+}
+
+/// Whether the split module `name` is the one `#[wasm_split]` was given `split` for: its
+/// name is that and a hash, `page_1234`.
+fn is_split_named(name: &str, split: &str) -> bool {
+    name.strip_prefix(split)
+        .and_then(|hash| hash.strip_prefix('_'))
+        .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
 }
 
 pub fn compute_split_modules(
@@ -562,7 +576,7 @@ pub fn compute_split_modules(
     while let Some((node, color)) = painter.next() {
         painted.push((node, color.clone()));
     }
-    let shared_color = shared_code_color(&painted, shared_code);
+    let shared_color = shared_code_color(&painted, shared_code)?;
     let mut split_module_contents = HashMap::<SplitModuleIdentifier, OutputModuleInfo>::new();
     for (node, color) in painted {
         if split_point_imports.contains(&node) {
@@ -693,6 +707,7 @@ pub fn compute_split_modules(
     hasher.write(env!("CARGO_PKG_VERSION").as_bytes()); // TODO: hasher.write_str(_) once that's stabilized
     hasher.write(module.raw);
     // once options impact the output module, these should be hashed too
+    hasher.write(format!("{shared_code:?}").as_bytes());
     program_info.canary_export_name = format!("__canary_{:x}", hasher.finish());
     perf_span.exit();
     Ok(program_info)
