@@ -45,6 +45,8 @@ test('a package is requested from inside the intranet page, and both looks stay 
   await expect(frame.getByText('Adele Vance')).toBeVisible();
 
   await frame.getByRole('searchbox', { name: 'Search access packages' }).fill('wiki');
+  // The search's own answer first: a click on the list it replaces may land on another row.
+  await expect(frame.getByText('1 access package', { exact: true })).toBeVisible();
   await frame.getByRole('link', { name: 'Request Company wiki editor' }).click();
   await expect(frame.getByRole('heading', { level: 1, name: 'Company wiki editor' })).toBeVisible();
   await frame.getByRole('button', { name: 'Request', exact: true }).click();

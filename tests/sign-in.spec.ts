@@ -259,6 +259,8 @@ test('the deep link survives the round trip inside the intranet frame', async ({
     await expect(frame.getByRole('banner')).toHaveCount(0);
     await expect(frame.getByText('Adele Vance')).toBeVisible();
     await frame.getByRole('searchbox', { name: 'Search access packages' }).fill('wiki');
+    // The search's own answer first: a click on the list it replaces may land on another row.
+    await expect(frame.getByText('1 access package', { exact: true })).toBeVisible();
     await frame.getByRole('link', { name: 'Request Company wiki editor' }).click();
     await frame.getByRole('button', { name: 'Request', exact: true }).click();
     await frame.getByRole('button', { name: 'Submit' }).click();
